@@ -1,0 +1,272 @@
+"""Repositories over one SQLAlchemy connection: rows in, domain objects out, and back.
+
+Each repository is used inside a unit of work (adapters/unit_of_work.py) that owns the transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from gridgov.adapters import tables as t
+from gridgov.domain.cases import Case, Extension, TimelineEntry
+from gridgov.domain.directory import UnitRecord, UserRecord
+from gridgov.domain.errors import StaleVersion
+from gridgov.domain.roles import Role
+from gridgov.domain.taxonomy import Channel, Grade
+from gridgov.domain.workflow import CaseStatus
+
+_CASE_FIELDS = [
+    "id", "description", "lon", "lat", "address", "category", "grade", "channel", "grid_code",
+    "reporter_id", "reporter_name", "reporter_phone", "photos", "status", "unit_id", "reported_at",
+    "accepted_at", "dispatched_at", "due_at", "handled_at", "closed_at", "result", "result_photos",
+    "rating", "rating_comment", "rework_count", "return_count", "version", "updated_at",
+]  # fmt: skip
+
+
+def case_to_row(case: Case) -> dict[str, Any]:
+    row = {name: getattr(case, name) for name in _CASE_FIELDS}
+    row["grade"] = int(case.grade)
+    row["channel"] = str(case.channel)
+    row["status"] = str(case.status)
+    ext = case.pending_extension
+    row["pending_extension"] = (
+        None
+        if ext is None
+        else {
+            "requested_due": ext.requested_due.isoformat(),
+            "reason": ext.reason,
+            "requested_by": ext.requested_by,
+            "requested_at": ext.requested_at.isoformat(),
+        }
+    )
+    return row
+
+
+def case_from_row(row: Any) -> Case:
+    m = dict(row._mapping)
+    ext = m.pop("pending_extension")
+    case = Case(**{k: m[k] for k in _CASE_FIELDS})
+    case.grade = Grade(m["grade"])
+    case.channel = Channel(m["channel"])
+    case.status = CaseStatus(m["status"])
+    case.photos = list(m["photos"] or [])
+    case.result_photos = list(m["result_photos"] or [])
+    if ext:
+        case.pending_extension = Extension(
+            requested_due=datetime.fromisoformat(ext["requested_due"]),
+            reason=ext["reason"],
+            requested_by=ext["requested_by"],
+            requested_at=datetime.fromisoformat(ext["requested_at"]),
+        )
+    return case
+
+
+def _entry_row(case_id: str, e: TimelineEntry) -> dict[str, Any]:
+    return {
+        "case_id": case_id,
+        "at": e.at,
+        "actor_id": e.actor_id,
+        "actor_role": e.actor_role,
+        "actor_name": e.actor_name,
+        "action": e.action,
+        "from_status": e.from_status,
+        "to_status": e.to_status,
+        "reason": e.reason,
+        "data": e.data,
+    }
+
+
+class CaseRepository:
+    """Loads cases without their timeline and saves them with an optimistic version check."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.seen: dict[str, Case] = {}
+        self._loaded_version: dict[str, int | None] = {}
+
+    def add(self, case: Case) -> None:
+        self.seen[case.id] = case
+        self._loaded_version[case.id] = None
+
+    def get(self, case_id: str, *, for_update: bool = False) -> Case | None:
+        query = select(t.cases).where(t.cases.c.id == case_id)
+        if for_update and self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        if row is None:
+            return None
+        case = case_from_row(row)
+        self.seen[case.id] = case
+        self._loaded_version[case.id] = case.version
+        return case
+
+    def flush(self) -> None:
+        """Write every changed case: insert new ones, update loaded ones if nobody else changed them."""
+        for case_id, case in self.seen.items():
+            loaded = self._loaded_version[case_id]
+            if loaded is None:
+                self.conn.execute(insert(t.cases), [case_to_row(case)])
+            elif case.version != loaded:
+                result = self.conn.execute(
+                    update(t.cases)
+                    .where(t.cases.c.id == case_id, t.cases.c.version == loaded)
+                    .values(**case_to_row(case))
+                )
+                if result.rowcount != 1:
+                    raise StaleVersion(f"case {case_id} was changed by someone else; reload it and try again")
+            if case.new_entries:
+                self.conn.execute(insert(t.case_timeline), [_entry_row(case_id, e) for e in case.new_entries])
+                case.new_entries.clear()
+            self._loaded_version[case_id] = case.version
+
+    def collect_events(self) -> list:
+        out = []
+        for case in self.seen.values():
+            out.extend(case.events)
+            case.events.clear()
+        return out
+
+
+class UnitRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, unit_id: str) -> UnitRecord | None:
+        row = self.conn.execute(select(t.units).where(t.units.c.id == unit_id)).first()
+        return UnitRecord(**row._mapping) if row else None
+
+    def list(self) -> list[UnitRecord]:
+        return [UnitRecord(**r._mapping) for r in self.conn.execute(select(t.units).order_by(t.units.c.id))]
+
+    def add(self, unit: UnitRecord) -> None:
+        self.conn.execute(insert(t.units), [vars(unit)])
+
+
+class UserRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _one(self, where) -> UserRecord | None:
+        row = self.conn.execute(select(t.users).where(where)).first()
+        if row is None:
+            return None
+        m = dict(row._mapping)
+        m["role"] = Role(m["role"])
+        return UserRecord(**m)
+
+    def get(self, user_id: str) -> UserRecord | None:
+        return self._one(t.users.c.id == user_id)
+
+    def by_username(self, username: str) -> UserRecord | None:
+        return self._one(t.users.c.username == username)
+
+    def add(self, user: UserRecord) -> None:
+        row = vars(user).copy()
+        row["role"] = str(user.role)
+        self.conn.execute(insert(t.users), [row])
+
+    def list(self) -> list[UserRecord]:
+        rows = self.conn.execute(select(t.users).order_by(t.users.c.username))
+        return [UserRecord(**{**r._mapping, "role": Role(r.role)}) for r in rows]
+
+    def members_of(self, unit_id: str) -> list[UserRecord]:
+        return [u for u in self.list() if u.unit_id == unit_id]
+
+
+class GridRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [dict(r._mapping) for r in self.conn.execute(select(t.grid_nodes).order_by(t.grid_nodes.c.code))]
+
+    def exists(self, code: str) -> bool:
+        return self.conn.execute(select(t.grid_nodes.c.code).where(t.grid_nodes.c.code == code)).first() is not None
+
+    def replace_all(self, rows: list[dict[str, Any]]) -> None:
+        self.conn.execute(t.grid_nodes.delete())
+        if rows:
+            self.conn.execute(insert(t.grid_nodes), rows)
+
+
+class IdempotencyRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, user_id: str, key: str) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            select(t.idempotency_keys).where(
+                t.idempotency_keys.c.user_id == user_id, t.idempotency_keys.c.key == key
+            )
+        ).first()
+        return dict(row._mapping) if row else None
+
+    def put(self, user_id: str, key: str, request_hash: str, status_code: int, response: Any, now: datetime) -> None:
+        self.conn.execute(
+            insert(t.idempotency_keys),
+            [
+                {
+                    "user_id": user_id,
+                    "key": key,
+                    "request_hash": request_hash,
+                    "status_code": status_code,
+                    "response": response,
+                    "created_at": now,
+                }
+            ],
+        )
+
+
+class AuditRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def record(
+        self,
+        *,
+        at: datetime,
+        user_id: str,
+        role: str,
+        action: str,
+        subject_type: str,
+        subject_id: str,
+        fields: list[str],
+        purpose: str | None = None,
+    ) -> None:
+        self.conn.execute(
+            insert(t.audit_log),
+            [
+                {
+                    "at": at,
+                    "user_id": user_id,
+                    "role": role,
+                    "action": action,
+                    "subject_type": subject_type,
+                    "subject_id": subject_id,
+                    "fields": fields,
+                    "purpose": purpose,
+                }
+            ],
+        )
+
+
+class PhotoRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, photo_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(t.photos).where(t.photos.c.id == photo_id)).first()
+        return dict(row._mapping) if row else None
+
+    def missing(self, ids: list[str]) -> list[str]:
+        if not ids:
+            return []
+        found = {r.id for r in self.conn.execute(select(t.photos.c.id).where(t.photos.c.id.in_(ids)))}
+        return [i for i in ids if i not in found]
+
+    def add(self, row: dict[str, Any]) -> None:
+        if self.get(row["id"]) is None:
+            self.conn.execute(insert(t.photos), [row])

@@ -1,0 +1,198 @@
+"""The relational schema (SQLAlchemy Core tables); Alembic migrations create exactly this.
+
+Core rather than ORM mapping: repositories translate rows to domain objects explicitly, which keeps the
+domain free of persistence concerns and the hot path (a case transition) down to a few statements.
+Timestamps are stored as UTC and come back timezone-aware on every backend (UTCDateTime).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, whatever the backend keeps."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; the platform works in aware time")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, str):  # pragma: no cover - raw SQLite strings
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+grid_nodes = Table(
+    "grid_nodes",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("parent_code", String(32), nullable=True, index=True),
+    Column("geometry", JSON, nullable=False),
+    Column("properties", JSON, nullable=False, default=dict),
+)
+
+units = Table(
+    "units",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("kind", String(16), nullable=False),  # department | social_entity
+    Column("unit_type", String(32), nullable=False),
+    Column("phone", String(32), nullable=True),
+    Column("grid_codes", JSON, nullable=False, default=list),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("unit_id", String(64), ForeignKey("units.id"), nullable=True, index=True),
+    Column("grid_code", String(32), nullable=True),
+    Column("phone", String(32), nullable=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("description", Text, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("address", String(500), nullable=True),
+    Column("category", String(64), nullable=True, index=True),
+    Column("grade", Integer, nullable=False),
+    Column("channel", String(32), nullable=False, index=True),
+    Column("grid_code", String(32), nullable=True, index=True),
+    Column("reporter_id", String(64), nullable=False, index=True),
+    Column("reporter_name", String(64), nullable=True),
+    Column("reporter_phone", String(32), nullable=True),
+    Column("photos", JSON, nullable=False, default=list),
+    Column("status", String(16), nullable=False, index=True),
+    Column("unit_id", String(64), nullable=True, index=True),
+    Column("reported_at", UTCDateTime, nullable=False, index=True),
+    Column("accepted_at", UTCDateTime, nullable=True),
+    Column("dispatched_at", UTCDateTime, nullable=True),
+    Column("due_at", UTCDateTime, nullable=True, index=True),
+    Column("handled_at", UTCDateTime, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("result", Text, nullable=True),
+    Column("result_photos", JSON, nullable=False, default=list),
+    Column("rating", Integer, nullable=True),
+    Column("rating_comment", String(500), nullable=True),
+    Column("rework_count", Integer, nullable=False, default=0),
+    Column("return_count", Integer, nullable=False, default=0),
+    Column("pending_extension", JSON, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+case_timeline = Table(
+    "case_timeline",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(32), ForeignKey("cases.id"), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("actor_role", String(16), nullable=False),
+    Column("actor_name", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("from_status", String(16), nullable=True),
+    Column("to_status", String(16), nullable=False),
+    Column("reason", String(500), nullable=True),
+    Column("data", JSON, nullable=False, default=dict),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_type", String(64), nullable=False),
+    Column("case_id", String(32), nullable=True),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("published_at", UTCDateTime, nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Index("ix_outbox_unpublished", "published_at", "id"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("key", String(128), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+photos = Table(
+    "photos",
+    metadata,
+    Column("id", String(64), primary_key=True),  # sha256 of the content
+    Column("content_type", String(32), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_at", UTCDateTime, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("user_id", String(64), nullable=False, index=True),
+    Column("role", String(16), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("subject_type", String(32), nullable=False),
+    Column("subject_id", String(64), nullable=False),
+    Column("fields", JSON, nullable=False),
+    Column("purpose", String(200), nullable=True),
+)

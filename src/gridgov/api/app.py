@@ -1,0 +1,39 @@
+"""create_app(settings): the FastAPI application over one bootstrapped Platform."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from gridgov.api import live, problems
+from gridgov.api.routes import auth, cases, directory, system
+from gridgov.bootstrap import Platform, bootstrap
+from gridgov.config import Settings
+from gridgov.web import pages
+
+
+def create_app(settings: Settings | None = None, *, platform: Platform | None = None, run_relay: bool = True) -> FastAPI:
+    platform = platform or bootstrap(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if run_relay:
+            platform.relay.start(platform.settings.relay_interval_seconds)
+        yield
+        platform.relay.stop()
+
+    app = FastAPI(
+        title="gridgov",
+        version="0.1.0",
+        description="一网统管 — grid-based community governance. Errors are application/problem+json (RFC 9457).",
+        lifespan=lifespan,
+    )
+    app.state.platform = platform
+    app.state.wakeup = live.Wakeup()
+    platform.listeners.append(app.state.wakeup.notify)
+    problems.install(app)
+    for module in (auth, cases, directory, system, live):
+        app.include_router(module.router)
+    pages.install(app)
+    return app

@@ -1,0 +1,75 @@
+"""Errors as RFC 9457 problem details (`application/problem+json`), mapped once for the whole API."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gridgov.domain import errors as e
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+STATUS_FOR: list[tuple[type[e.DomainError], int]] = [
+    (e.IdempotencyMismatch, 422),
+    (e.InvalidInput, 422),
+    (e.NotFound, 404),
+    (e.Forbidden, 403),
+    (e.InvalidTransition, 409),
+    (e.StaleVersion, 409),
+    (e.Conflict, 409),
+]
+
+
+def problem(status: int, title: str, detail: str | None = None, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update({k: v for k, v in extra.items() if v is not None and k not in ("type", "title", "status", "detail")})
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+class ApiProblem(Exception):
+    """Raised by routes for HTTP-only refusals (401, 428 ...) that have no domain meaning."""
+
+    def __init__(self, status: int, title: str, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or title)
+        self.status, self.title, self.detail, self.extra = status, title, detail, extra
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(e.DomainError)
+    async def domain_error(request: Request, exc: e.DomainError) -> JSONResponse:
+        status = next((s for cls, s in STATUS_FOR if isinstance(exc, cls)), 400)
+        return problem(status, exc.title, exc.detail, **exc.extra)
+
+    @app.exception_handler(ApiProblem)
+    async def api_problem(request: Request, exc: ApiProblem) -> JSONResponse:
+        return problem(exc.status, exc.title, exc.detail, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+            for err in exc.errors()
+        ]
+        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+        where = ".".join(str(p) for p in first["loc"][1:] or first["loc"])
+        return problem(422, "Invalid input", f"{where}: {first['msg']}" if where else first["msg"], errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden"}
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        return problem(exc.status_code, titles.get(exc.status_code, "Request refused"), detail)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "Internal error", "the server failed; the error was logged")

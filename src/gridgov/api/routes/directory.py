@@ -1,0 +1,165 @@
+"""/api/v1/units, /users, /grids, /photos: what a dispatcher picks from, and the admin's directory."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, File, Query, UploadFile
+from fastapi.responses import FileResponse
+
+from gridgov.adapters.photo_store import MAX_PHOTO_BYTES
+from gridgov.api.problems import ApiProblem
+from gridgov.api.routes.auth import user_out
+from gridgov.api.schemas import GridOut, PhotoOut, UnitIn, UnitOut, UserIn, UserOut
+from gridgov.api.security import current_actor, get_platform, require_roles
+from gridgov.domain import geo
+from gridgov.domain.commands import CreateUnit, CreateUser, ImportGrids, StorePhoto
+from gridgov.domain.privacy import mask_phone
+from gridgov.domain.roles import Actor, Role
+from gridgov.services.grid_index import rows_to_feature_collection, tree_to_rows
+
+router = APIRouter(prefix="/api/v1", tags=["directory"])
+ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 422: {"description": "Invalid"}}
+
+
+@router.get("/units", response_model=list[UnitOut], responses=ERRORS)
+def list_units(
+    actor: Actor = Depends(current_actor),
+    platform=Depends(get_platform),
+    kind: Annotated[str | None, Query(max_length=16)] = None,
+):
+    with platform.uow() as uow:
+        units = uow.units.list()
+    return [vars(u) for u in units if kind is None or u.kind == kind]
+
+
+@router.post("/units", response_model=UnitOut, status_code=201, responses=ERRORS | {409: {"description": "Exists"}})
+def create_unit(body: UnitIn, actor: Actor = Depends(current_actor), platform=Depends(get_platform)):
+    unit = platform.bus.handle(
+        CreateUnit(
+            actor=actor,
+            unit_id=body.id,
+            name=body.name,
+            kind=body.kind,
+            unit_type=body.unit_type,
+            grid_codes=tuple(body.grid_codes),
+            phone=body.phone,
+        )
+    )
+    return vars(unit)
+
+
+@router.get("/users", response_model=list[UserOut], responses=ERRORS)
+def list_users(actor: Actor = Depends(require_roles(Role.ADMIN)), platform=Depends(get_platform)):
+    with platform.uow() as uow:
+        users = uow.users.list()
+    return [{**user_out(u), "phone": mask_phone(u.phone)} for u in users]
+
+
+@router.post("/users", response_model=UserOut, status_code=201, responses=ERRORS | {409: {"description": "Exists"}})
+def create_user(body: UserIn, actor: Actor = Depends(current_actor), platform=Depends(get_platform)):
+    try:
+        role = Role(body.role)
+    except ValueError:
+        raise ApiProblem(422, "Invalid input", f"unknown role {body.role!r}") from None
+    user = platform.bus.handle(
+        CreateUser(
+            actor=actor,
+            username=body.username,
+            password=body.password,
+            role=role,
+            display_name=body.display_name,
+            unit_id=body.unit_id,
+            grid_code=body.grid_code,
+            phone=body.phone,
+        )
+    )
+    return user_out(user)
+
+
+@router.get("/grids", response_model=list[GridOut], responses=ERRORS)
+def list_grids(
+    actor: Actor = Depends(current_actor),
+    platform=Depends(get_platform),
+    level: Annotated[str | None, Query(max_length=16)] = None,
+    under: Annotated[str | None, Query(max_length=32, description="Only this code's subtree.")] = None,
+):
+    tree = platform.grids.tree
+    if tree is None:
+        return []
+    return [
+        {"code": n.code, "name": n.name, "level": str(n.level), "parent_code": n.parent_code}
+        for n in tree
+        if (level is None or str(n.level) == level) and (under is None or n.code.startswith(under))
+    ]
+
+
+@router.get("/grids/geojson", responses=ERRORS)
+def export_grids(actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> dict[str, Any]:
+    """The whole grid tree as a GeoJSON FeatureCollection (the format `POST /grids/import` takes)."""
+    tree = platform.grids.tree
+    return rows_to_feature_collection(tree_to_rows(tree) if tree else [])
+
+
+@router.post("/grids/import", responses=ERRORS)
+def import_grids(
+    feature_collection: Annotated[dict[str, Any], Body(...)],
+    actor: Actor = Depends(current_actor),
+    platform=Depends(get_platform),
+) -> dict[str, Any]:
+    """Replace the grid tree. The file is validated as a whole: every problem is listed with its feature
+    id, and nothing is written unless all features are sound."""
+    count = platform.bus.handle(ImportGrids(actor=actor, feature_collection=feature_collection))
+    return {"imported": count}
+
+
+@router.get("/grids/locate", responses=ERRORS | {404: {"description": "Outside every grid"}})
+def locate(
+    lon: float,
+    lat: float,
+    crs: str = "wgs84",
+    actor: Actor = Depends(current_actor),
+    platform=Depends(get_platform),
+) -> dict[str, Any]:
+    try:
+        wlon, wlat = geo.to_wgs84(lon, lat, crs)
+    except (geo.InvalidCoordinates, geo.UnsupportedCrs) as exc:
+        raise ApiProblem(422, "Invalid input", str(exc)) from None
+    node = platform.grids.locate(wlon, wlat)
+    if node is None:
+        raise ApiProblem(404, "Not found", "the point lies outside every grid")
+    tree = platform.grids.tree
+    chain = [*tree.ancestors(node.code), node]
+    return {
+        "code": node.code,
+        "name": node.name,
+        "level": str(node.level),
+        "lon": wlon,
+        "lat": wlat,
+        "path": [{"code": n.code, "name": n.name, "level": str(n.level)} for n in chain],
+    }
+
+
+@router.post("/photos", response_model=PhotoOut, status_code=201, responses=ERRORS | {413: {"description": "Too large"}})
+async def upload_photo(
+    file: Annotated[UploadFile, File(description="JPEG, PNG or WebP, at most 10 MB")],
+    actor: Actor = Depends(current_actor),
+    platform=Depends(get_platform),
+):
+    content = await file.read(MAX_PHOTO_BYTES + 1)
+    if len(content) > MAX_PHOTO_BYTES:
+        raise ApiProblem(413, "Photo too large", f"at most {MAX_PHOTO_BYTES} bytes are accepted")
+    from starlette.concurrency import run_in_threadpool
+
+    row = await run_in_threadpool(platform.bus.handle, StorePhoto(actor=actor, content=content))
+    return {**{k: row[k] for k in ("id", "content_type", "size", "width", "height")}, "url": f"/api/v1/photos/{row['id']}"}
+
+
+@router.get("/photos/{photo_id}", responses=ERRORS | {404: {"description": "No such photo"}})
+def get_photo(photo_id: str, actor: Actor = Depends(current_actor), platform=Depends(get_platform)):
+    with platform.uow() as uow:
+        meta = uow.photos.get(photo_id)
+    path = platform.photos.open(photo_id, meta["content_type"]) if meta else None
+    if path is None:
+        raise ApiProblem(404, "Not found", f"no photo {photo_id}")
+    return FileResponse(path, media_type=meta["content_type"], headers={"Cache-Control": "private, max-age=86400"})

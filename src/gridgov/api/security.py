@@ -1,0 +1,60 @@
+"""Bearer tokens (JWT, HS256) and the current actor of a request."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from gridgov.api.problems import ApiProblem
+from gridgov.domain.roles import Actor, Role
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def issue_token(platform, user) -> tuple[str, int]:
+    ttl = platform.settings.token_ttl_minutes * 60
+    now = platform.clock.now()
+    claims = {"sub": user.id, "role": str(user.role), "iat": now, "exp": now + timedelta(seconds=ttl)}
+    return jwt.encode(claims, platform.secret_key, algorithm="HS256"), ttl
+
+
+def _unauthorized(detail: str) -> ApiProblem:
+    return ApiProblem(401, "Unauthorized", detail)
+
+
+def actor_from_token(platform, token: str) -> Actor:
+    try:
+        claims = jwt.decode(token, platform.secret_key, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+    except jwt.ExpiredSignatureError:
+        raise _unauthorized("the access token has expired; log in again") from None
+    except jwt.PyJWTError:
+        raise _unauthorized("the access token is not valid") from None
+    with platform.uow() as uow:
+        user = uow.users.get(str(claims["sub"]))
+    if user is None or not user.active:
+        raise _unauthorized("the account behind this token no longer exists or is disabled")
+    return user.as_actor()
+
+
+def get_platform(request: Request):
+    return request.app.state.platform
+
+
+def current_actor(request: Request, token: str | None = Depends(oauth2)) -> Actor:
+    if not token:
+        token = request.query_params.get("access_token")  # EventSource cannot send headers
+    if not token:
+        raise _unauthorized("log in first: POST /api/v1/auth/token, then send 'Authorization: Bearer <token>'")
+    return actor_from_token(get_platform(request), token)
+
+
+def require_roles(*roles: Role):
+    def check(actor: Actor = Depends(current_actor)) -> Actor:
+        if actor.role not in roles:
+            raise ApiProblem(403, "Forbidden", f"this needs one of the roles: {', '.join(roles)}")
+        return actor
+
+    return check

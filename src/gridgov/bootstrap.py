@@ -1,0 +1,98 @@
+"""Composition root: Settings -> engine, unit of work, bus, relay, grid index, photo store, hasher.
+
+Nothing is built at import time; tests call `bootstrap` with their own settings and clock.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from sqlalchemy import Engine
+
+from gridgov.adapters.clock import SystemClock
+from gridgov.adapters.database import make_engine, upgrade
+from gridgov.adapters.passwords import PasswordHasher
+from gridgov.adapters.photo_store import PhotoStore
+from gridgov.adapters.unit_of_work import SqlUnitOfWork
+from gridgov.config import Settings
+from gridgov.domain import commands as c
+from gridgov.services import cases, directory
+from gridgov.services.grid_index import GridIndex
+from gridgov.services.ids import new_id
+from gridgov.services.messagebus import MessageBus
+from gridgov.services.outbox import OutboxRelay
+
+
+@dataclass
+class Platform:
+    """Everything an entry point (API, CLI, worker, benchmark) needs, wired once."""
+
+    settings: Settings
+    engine: Engine
+    clock: Any
+    bus: MessageBus
+    grids: GridIndex
+    hasher: PasswordHasher
+    photos: PhotoStore
+    relay: OutboxRelay
+    secret_key: str
+    listeners: list = field(default_factory=list)
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, self.clock)
+
+    def reload_grids(self) -> None:
+        with self.uow() as uow:
+            self.grids.load(uow.grids.rows())
+
+
+def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: bool = True) -> Platform:
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    engine = make_engine(settings.resolved_database_url)
+    if migrate:
+        upgrade(engine)
+    grids = GridIndex()
+    hasher = PasswordHasher(fast=settings.fast_password_hashing)
+    photos = PhotoStore(settings.photo_dir)
+    relay = OutboxRelay(engine, clock)
+    handlers = {
+        c.ReportCase: partial(cases.report_case, clock=clock, grids=grids, new_id=new_id),
+        c.ActOnCase: partial(cases.act_on_case, clock=clock),
+        c.CreateUnit: partial(directory.create_unit, grids=grids),
+        c.CreateUser: partial(directory.create_user, hasher=hasher, clock=clock, grids=grids, new_id=new_id),
+        c.ImportGrids: partial(directory.import_grids, grids=grids),
+        c.StorePhoto: partial(directory.store_photo, photo_store=photos, clock=clock),
+    }
+    listeners: list = [relay.wake]
+    bus = MessageBus(partial(SqlUnitOfWork, engine, clock), handlers, after_commit=listeners)
+    platform = Platform(
+        settings=settings,
+        engine=engine,
+        clock=clock,
+        bus=bus,
+        grids=grids,
+        hasher=hasher,
+        photos=photos,
+        relay=relay,
+        secret_key=_secret_key(settings),
+        listeners=listeners,
+    )
+    platform.reload_grids()
+    return platform
+
+
+def _secret_key(settings: Settings) -> str:
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.data_dir / "secret.key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,189 @@
+"""The `gridgov` command: serve, demo, database and directory chores.
+
+Every failure a user can cause ends with a one-line message on stderr and a non-zero exit, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+
+from gridgov.config import Settings
+from gridgov.domain.errors import DomainError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except DomainError as exc:
+        print(f"gridgov: {exc.detail}", file=sys.stderr)
+        for problem in exc.extra.get("problems", []) or []:
+            print(f"  - feature {problem['feature_id']}: {problem['message']}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:
+        print(f"gridgov: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gridgov", description="一网统管: grid-based community governance")
+    sub = parser.add_subparsers(metavar="command")
+
+    p = sub.add_parser("serve", help="run the API, pages, live feed and relay over GRIDGOV_* settings")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("demo", help="build the demo district (fresh each time) and serve it")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--password", default="demo", help="password of every demo account (default: demo)")
+    p.add_argument("--data-dir", default="var/demo", help="where the demo database and photos live")
+    p.add_argument("--cases", type=int, default=400, help="historical cases to generate (default 400)")
+    p.add_argument("--keep", action="store_true", help="reuse an existing demo database instead of rebuilding")
+    p.add_argument("--no-serve", action="store_true", help="build the demo and exit")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("db", help="database schema")
+    dbsub = p.add_subparsers(metavar="action")
+    q = dbsub.add_parser("upgrade", help="apply every migration")
+    q.set_defaults(func=cmd_db_upgrade)
+
+    p = sub.add_parser("grids", help="import or export the grid tree (GeoJSON)")
+    gsub = p.add_subparsers(metavar="action")
+    q = gsub.add_parser("import", help="validate a GeoJSON FeatureCollection and replace the grid tree")
+    q.add_argument("file", type=Path)
+    q.set_defaults(func=cmd_grids_import)
+    q = gsub.add_parser("export", help="write the grid tree as GeoJSON (stdout without a file)")
+    q.add_argument("file", type=Path, nargs="?")
+    q.set_defaults(func=cmd_grids_export)
+
+    p = sub.add_parser("users", help="user accounts")
+    usub = p.add_subparsers(metavar="action")
+    q = usub.add_parser("add", help="create an account (password read from stdin or prompted)")
+    q.add_argument("username")
+    q.add_argument("--role", required=True)
+    q.add_argument("--name", default="")
+    q.add_argument("--unit")
+    q.add_argument("--grid")
+    q.set_defaults(func=cmd_users_add)
+
+    try:
+        from gridgov import classifier_cli
+    except ImportError:  # pragma: no cover - the classifier arrives with the triage issue
+        pass
+    else:
+        classifier_cli.register(sub)
+    return parser
+
+
+def _platform(settings: Settings | None = None):
+    from gridgov.bootstrap import bootstrap
+
+    return bootstrap(settings or Settings())
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from gridgov.api.app import create_app
+
+    settings = Settings()
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port, log_level="info")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    import uvicorn
+
+    from gridgov.api.app import create_app
+    from gridgov.demo.seed import DEMO_USERS, build_demo
+
+    settings = Settings(data_dir=Path(args.data_dir), database_url=None)
+    platform = build_demo(settings, password=args.password, cases=args.cases, keep=args.keep)
+    url = f"http://{args.host}:{args.port}"
+    print(f"\ngridgov demo district ready at {url}  (API docs: {url}/docs)")
+    print("accounts (user / password):")
+    for username, role, _name in DEMO_USERS:
+        print(f"  {username:<11} / {args.password:<6}  {role}")
+    sys.stdout.flush()
+    if args.no_serve:
+        return 0
+    uvicorn.run(create_app(platform=platform), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def cmd_db_upgrade(args) -> int:
+    _platform()
+    print("database is at the newest schema")
+    return 0
+
+
+def cmd_grids_import(args) -> int:
+    from gridgov.domain.commands import ImportGrids
+    from gridgov.domain.roles import SYSTEM_ACTOR
+
+    try:
+        data = json.loads(args.file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        print(f"gridgov: {args.file} is not valid JSON: {exc}", file=sys.stderr)
+        return 1
+    platform = _platform()
+    count = platform.bus.handle(ImportGrids(actor=SYSTEM_ACTOR, feature_collection=data))
+    print(f"imported {count} grid nodes")
+    return 0
+
+
+def cmd_grids_export(args) -> int:
+    from gridgov.services.grid_index import rows_to_feature_collection
+
+    platform = _platform()
+    with platform.uow() as uow:
+        text = json.dumps(rows_to_feature_collection(uow.grids.rows()), ensure_ascii=False, indent=1)
+    if args.file:
+        args.file.write_text(text, encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+def cmd_users_add(args) -> int:
+    from gridgov.domain.commands import CreateUser
+    from gridgov.domain.roles import SYSTEM_ACTOR, Role
+
+    try:
+        role = Role(args.role)
+    except ValueError:
+        print(f"gridgov: unknown role {args.role!r}", file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("password: ")
+    platform = _platform()
+    user = platform.bus.handle(
+        CreateUser(
+            actor=SYSTEM_ACTOR,
+            username=args.username,
+            password=password,
+            role=role,
+            display_name=args.name,
+            unit_id=args.unit,
+            grid_code=args.grid,
+        )
+    )
+    print(f"created {user.username} ({user.role})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""Settings: every knob typed and documented, read from GRIDGOV_* environment variables.
+
+Defaults run the embedded demo: SQLite under ./var, in-process bus, no external services.
+`tests/unit/test_config.py` checks that every field here is documented in docs/settings.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GRIDGOV_", extra="ignore")
+
+    data_dir: Path = Field(Path("var"), description="Where the SQLite file, photos and the secret key live.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; unset means SQLite at <data_dir>/gridgov.db. "
+        "PostgreSQL: postgresql://user@host:5432/db (psycopg 3).",
+    )
+    secret_key: str | None = Field(
+        None, description="Signs access tokens; unset means a random key kept in <data_dir>/secret.key."
+    )
+    token_ttl_minutes: int = Field(720, ge=1, le=60 * 24 * 30, description="Lifetime of an access token.")
+    host: str = Field("127.0.0.1", description="Address `gridgov serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `gridgov serve` listens on.")
+    stream_poll_seconds: float = Field(
+        0.25, gt=0, le=5, description="How often the live feed looks for events committed by other processes."
+    )
+    fast_password_hashing: bool = Field(
+        False, description="Cheap Argon2 parameters; only for tests and demo seeding, never production."
+    )
+    relay_interval_seconds: float = Field(
+        1.0, gt=0, le=60, description="How often the outbox relay retries undelivered events."
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'gridgov.db').resolve()}"
+
+    @property
+    def photo_dir(self) -> Path:
+        return self.data_dir / "photos"

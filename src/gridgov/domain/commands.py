@@ -1,0 +1,77 @@
+"""Commands: orders given to the platform, plain dataclasses; handlers in services/ carry them out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from gridgov.domain.roles import Actor, Role
+from gridgov.domain.workflow import Action
+
+
+@dataclass(frozen=True)
+class Command:
+    pass
+
+
+@dataclass(frozen=True)
+class ReportCase(Command):
+    actor: Actor
+    description: str
+    lon: float
+    lat: float
+    channel: str
+    crs: str = "wgs84"
+    address: str | None = None
+    category: str | None = None
+    grade: int | None = None
+    reporter_name: str | None = None
+    reporter_phone: str | None = None
+    photos: tuple[str, ...] = ()
+    idempotency_key: str | None = None
+    request_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class ActOnCase(Command):
+    actor: Actor
+    case_id: str
+    action: Action
+    expected_version: int
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CreateUnit(Command):
+    actor: Actor
+    unit_id: str
+    name: str
+    kind: str
+    unit_type: str
+    grid_codes: tuple[str, ...] = ()
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateUser(Command):
+    actor: Actor
+    username: str
+    password: str
+    role: Role
+    display_name: str
+    unit_id: str | None = None
+    grid_code: str | None = None
+    phone: str | None = None
+    allow_demo_name: bool = False
+
+
+@dataclass(frozen=True)
+class ImportGrids(Command):
+    actor: Actor
+    feature_collection: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StorePhoto(Command):
+    actor: Actor
+    content: bytes

@@ -1,0 +1,148 @@
+"""Vocabulary shared by intake and triage: channels (来源渠道), grades (分级) and the category table
+(大类/小类). The table is data (src/gridgov/data/categories.csv by default), parsed here without I/O."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+
+class Channel(StrEnum):
+    GRID_APP = "grid_app"  # 网格员上报
+    RESIDENT_APP = "resident_app"  # 居民/社会主体随手拍
+    HOTLINE = "hotline_12345"  # 12345 热线
+    OPEN311 = "open311"
+    CAMERA = "ai_camera"  # AI 摄像头
+    IOT = "iot_alarm"  # 物联感知
+    SOS = "sos_button"  # 一键呼
+    DESK = "desk"  # entered by a dispatcher
+
+    @property
+    def label_zh(self) -> str:
+        return CHANNEL_LABELS[self]
+
+
+CHANNEL_LABELS = {
+    Channel.GRID_APP: "网格员上报",
+    Channel.RESIDENT_APP: "居民随手拍",
+    Channel.HOTLINE: "12345热线",
+    Channel.OPEN311: "Open311",
+    Channel.CAMERA: "AI视频识别",
+    Channel.IOT: "物联感知",
+    Channel.SOS: "一键呼",
+    Channel.DESK: "指挥中心录入",
+}
+
+
+class Grade(IntEnum):
+    """分级: 1 is the most urgent (life and safety), 4 routine."""
+
+    CRITICAL = 1  # 特急
+    URGENT = 2  # 紧急
+    NORMAL = 3  # 一般
+    ROUTINE = 4  # 常规
+
+    @property
+    def label_zh(self) -> str:
+        return {1: "特急", 2: "紧急", 3: "一般", 4: "常规"}[int(self)]
+
+
+# Default handling limits per grade until the working calendar and routing rules set them (issue 4):
+# hours of calendar time; 2 h for life-and-safety mirrors the "emergency within hours" practice in the
+# context reports, 3 days for ordinary urban-management events is the common 时限 in 数字城管 standards.
+DEFAULT_LIMIT_HOURS = {Grade.CRITICAL: 2, Grade.URGENT: 24, Grade.NORMAL: 72, Grade.ROUTINE: 120}
+
+
+CATEGORY_KINDS = ("component", "event", "message", "camera", "sos")
+
+
+@dataclass(frozen=True)
+class Category:
+    """One line of the category table: 大类 (major) / 小类 (name) with its defaults."""
+
+    code: str
+    kind: str
+    major: str
+    name: str
+    name_en: str
+    grade: Grade
+    time_limit: str
+    unit_type: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.major}/{self.name}"
+
+
+class CategoryTable:
+    """The categories a deployment uses, by code; parsed from CSV text so it stays data, not code."""
+
+    def __init__(self, categories: list[Category]) -> None:
+        self._by_code = {c.code: c for c in categories}
+        self._by_name = {c.name: c for c in categories}
+
+    def __iter__(self):
+        return iter(self._by_code.values())
+
+    def __len__(self) -> int:
+        return len(self._by_code)
+
+    def get(self, code_or_name: str) -> Category | None:
+        return self._by_code.get(code_or_name) or self._by_name.get(code_or_name)
+
+
+_TIME_LIMIT = re.compile(r"^\d+(m|h|wh|wd)$")
+_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
+CATEGORY_COLUMNS = ("code", "kind", "major", "name", "name_en", "grade", "time_limit", "unit_type")
+
+
+def parse_category_csv(text: str) -> CategoryTable:
+    """Parse a category table; every bad row is reported (by line number) in one InvalidInput."""
+    from gridgov.domain.errors import InvalidInput
+
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in CATEGORY_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InvalidInput(f"the category table lacks the columns: {', '.join(missing)}")
+    problems: list[str] = []
+    rows: list[Category] = []
+    seen: set[str] = set()
+    for line, row in enumerate(reader, start=2):
+        code = (row["code"] or "").strip()
+        errors = []
+        if not _CODE.match(code):
+            errors.append(f"bad code {code!r}")
+        elif code in seen:
+            errors.append(f"duplicate code {code}")
+        if row["kind"] not in CATEGORY_KINDS:
+            errors.append(f"kind must be one of {', '.join(CATEGORY_KINDS)}")
+        if (row["grade"] or "").strip() not in {"1", "2", "3", "4"}:
+            errors.append("grade must be 1-4")
+        if not _TIME_LIMIT.match((row["time_limit"] or "").strip()):
+            errors.append("time_limit must look like 30m, 4h, 8wh or 3wd")
+        if not (row["name"] or "").strip() or not (row["major"] or "").strip():
+            errors.append("major and name must not be empty")
+        if errors:
+            problems.append(f"line {line}: {'; '.join(errors)}")
+            continue
+        seen.add(code)
+        rows.append(
+            Category(
+                code=code,
+                kind=row["kind"],
+                major=row["major"].strip(),
+                name=row["name"].strip(),
+                name_en=(row["name_en"] or "").strip(),
+                grade=Grade(int(row["grade"])),
+                time_limit=row["time_limit"].strip(),
+                unit_type=(row["unit_type"] or "").strip(),
+            )
+        )
+    if problems:
+        raise InvalidInput(f"{len(problems)} bad row(s) in the category table", problems=problems)
+    if not rows:
+        raise InvalidInput("the category table is empty")
+    return CategoryTable(rows)

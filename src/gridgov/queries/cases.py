@@ -1,0 +1,198 @@
+"""Read side for cases: filtered, scoped, cursor-paginated lists and one case with its timeline.
+
+Plain SQL selects returning plain dicts; personal data is masked here by role (domain/privacy.py), and
+the caller audits every unmasked read (see `reveals_pii`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+
+from gridgov.adapters import tables as t
+from gridgov.adapters.repositories import case_from_row
+from gridgov.domain.errors import InvalidInput
+from gridgov.domain.privacy import mask_name, mask_phone, phone_visible_to
+from gridgov.domain.roles import CENTER_ROLES, UNIT_ROLES, Actor, Role
+from gridgov.domain.scope import can_see_case
+from gridgov.domain.workflow import CaseStatus
+
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: tuple[str, ...] = ()
+    grid: str | None = None
+    unit: str | None = None
+    category: str | None = None
+    channel: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    q: str | None = None
+    mine: bool = False
+
+
+def encode_cursor(reported_at: datetime, case_id: str) -> str:
+    raw = json.dumps([reported_at.isoformat(), case_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        at, case_id = json.loads(raw)
+        return datetime.fromisoformat(at), str(case_id)
+    except Exception:
+        raise InvalidInput("the cursor is not one this API issued") from None
+
+
+def scope_clause(actor: Actor):
+    c = t.cases.c
+    mine = c.reporter_id == actor.user_id
+    if actor.role in CENTER_ROLES:
+        return None if actor.grid_code is None else or_(c.grid_code.like(actor.grid_code + "%"), mine)
+    if actor.role is Role.GRID_WORKER and actor.grid_code:
+        return or_(c.grid_code.like(actor.grid_code + "%"), mine)
+    if actor.role in UNIT_ROLES and actor.unit_ids:
+        return or_(c.unit_id.in_(sorted(actor.unit_ids)), mine)
+    return mine
+
+
+def list_cases(
+    conn: Connection,
+    actor: Actor,
+    filters: CaseFilters,
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
+    c = t.cases.c
+    where = []
+    scope = scope_clause(actor)
+    if scope is not None:
+        where.append(scope)
+    for status in filters.status:
+        if status not in CaseStatus.__members__.values():
+            raise InvalidInput(f"unknown status {status!r}; known: {', '.join(s.value for s in CaseStatus)}")
+    if filters.status:
+        where.append(c.status.in_(filters.status))
+    if filters.grid:
+        where.append(c.grid_code.like(filters.grid + "%"))
+    if filters.unit:
+        where.append(c.unit_id == filters.unit)
+    if filters.category:
+        where.append(c.category == filters.category)
+    if filters.channel:
+        where.append(c.channel == filters.channel)
+    if filters.since:
+        where.append(c.reported_at >= filters.since)
+    if filters.until:
+        where.append(c.reported_at < filters.until)
+    if filters.q:
+        pattern = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(or_(c.description.like(pattern, escape="\\"), c.address.like(pattern, escape="\\")))
+    if filters.mine:
+        where.append(c.reporter_id == actor.user_id)
+    if cursor:
+        at, case_id = decode_cursor(cursor)
+        where.append(or_(c.reported_at < at, and_(c.reported_at == at, c.id < case_id)))
+    query = select(t.cases).where(*where).order_by(c.reported_at.desc(), c.id.desc()).limit(limit + 1)
+    rows = conn.execute(query).fetchall()
+    items = [case_summary(case_from_row(r), actor, now) for r in rows[:limit]]
+    next_cursor = encode_cursor(rows[limit - 1].reported_at, rows[limit - 1].id) if len(rows) > limit else None
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def count_cases(conn: Connection, actor: Actor) -> dict[str, int]:
+    c = t.cases.c
+    query = select(c.status, func.count()).group_by(c.status)
+    scope = scope_clause(actor)
+    if scope is not None:
+        query = query.where(scope)
+    return {status: n for status, n in conn.execute(query)}
+
+
+def case_summary(case, actor: Actor, now: datetime | None = None) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "status": str(case.status),
+        "status_label": case.status.label_zh,
+        "version": case.version,
+        "description": case.description,
+        "address": case.address,
+        "lon": case.lon,
+        "lat": case.lat,
+        "category": case.category,
+        "grade": int(case.grade),
+        "channel": str(case.channel),
+        "grid_code": case.grid_code,
+        "unit_id": case.unit_id,
+        "reported_at": case.reported_at,
+        "due_at": case.due_at,
+        "closed_at": case.closed_at,
+        "rating": case.rating,
+        "overdue": case.is_overdue(now) if now else False,
+    }
+
+
+def case_detail(
+    conn: Connection, actor: Actor, case_id: str, now: datetime | None = None
+) -> tuple[dict[str, Any], list[str]] | None:
+    """The case with its timeline, masked for `actor`; also the personal fields shown in clear."""
+    row = conn.execute(select(t.cases).where(t.cases.c.id == case_id)).first()
+    if row is None:
+        return None
+    case = case_from_row(row)
+    if not can_see_case(actor, grid_code=case.grid_code, unit_id=case.unit_id, reporter_id=case.reporter_id):
+        return None
+    is_self = case.reporter_id == actor.user_id
+    clear = phone_visible_to(actor.role, is_self=is_self)
+    revealed = ["reporter_phone", "reporter_name"] if clear and case.reporter_phone and not is_self else []
+    timeline = conn.execute(
+        select(t.case_timeline).where(t.case_timeline.c.case_id == case_id).order_by(t.case_timeline.c.id)
+    ).fetchall()
+    body = case_summary(case, actor, now)
+    ext = case.pending_extension
+    body.update(
+        {
+            "reporter_name": case.reporter_name if clear else mask_name(case.reporter_name),
+            "reporter_phone": case.reporter_phone if clear else mask_phone(case.reporter_phone),
+            "photos": case.photos,
+            "result": case.result,
+            "result_photos": case.result_photos,
+            "rating_comment": case.rating_comment,
+            "accepted_at": case.accepted_at,
+            "dispatched_at": case.dispatched_at,
+            "handled_at": case.handled_at,
+            "rework_count": case.rework_count,
+            "return_count": case.return_count,
+            "pending_extension": None
+            if ext is None
+            else {"requested_due": ext.requested_due, "reason": ext.reason, "requested_at": ext.requested_at},
+            "allowed_actions": [str(a) for a in case.allowed_actions(actor)],
+            "timeline": [
+                {
+                    "at": e.at,
+                    "actor_id": e.actor_id,
+                    "actor_role": e.actor_role,
+                    "actor_name": e.actor_name,
+                    "action": e.action,
+                    "from_status": e.from_status,
+                    "to_status": e.to_status,
+                    "reason": e.reason,
+                    "data": e.data,
+                }
+                for e in timeline
+            ],
+        }
+    )
+    return body, revealed

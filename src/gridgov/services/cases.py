@@ -1,0 +1,113 @@
+"""Use cases on cases: report one, act on one. Load -> ask the domain -> commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gridgov.domain import geo
+from gridgov.domain.cases import Case
+from gridgov.domain.commands import ActOnCase, ReportCase
+from gridgov.domain.errors import IdempotencyMismatch, InvalidInput, NotFound, StaleVersion
+from gridgov.domain.scope import can_see_case
+from gridgov.domain.taxonomy import Channel, Grade
+from gridgov.domain.workflow import Action
+
+
+@dataclass(frozen=True)
+class Reported:
+    """What `POST /cases` answers; `replayed` is True when an idempotency key matched an earlier request."""
+
+    case_id: str
+    body: dict[str, Any]
+    status_code: int = 201
+    replayed: bool = False
+
+
+def report_case(cmd: ReportCase, uow, *, clock, grids, new_id) -> Reported:
+    actor = cmd.actor
+    if cmd.idempotency_key:
+        earlier = uow.idempotency.get(actor.user_id, cmd.idempotency_key)
+        if earlier is not None:
+            if earlier["request_hash"] != cmd.request_hash:
+                raise IdempotencyMismatch("this Idempotency-Key was already used with a different request body")
+            body = earlier["response"]
+            return Reported(body["id"], body, earlier["status_code"], replayed=True)
+    try:
+        channel = Channel(cmd.channel)
+    except ValueError:
+        raise InvalidInput(f"unknown channel {cmd.channel!r}; known: {', '.join(c.value for c in Channel)}") from None
+    grade = _grade(cmd.grade)
+    lon, lat = _to_wgs84(cmd.lon, cmd.lat, cmd.crs)
+    node = grids.locate(lon, lat)
+    if grids.loaded and node is None:
+        raise InvalidInput(f"the point ({lon:.6f}, {lat:.6f}) lies outside every grid of this district")
+    missing = uow.photos.missing(list(cmd.photos))
+    if missing:
+        raise InvalidInput(f"unknown photo ids: {', '.join(missing)}; upload them to /api/v1/photos first")
+    now = clock.now()
+    case = Case.report(
+        case_id=new_id(now),
+        actor=actor,
+        now=now,
+        description=cmd.description,
+        lon=lon,
+        lat=lat,
+        channel=channel,
+        grid_code=node.code if node else None,
+        address=cmd.address,
+        category=cmd.category,
+        grade=grade,
+        reporter_name=cmd.reporter_name,
+        reporter_phone=cmd.reporter_phone,
+        photos=list(cmd.photos),
+    )
+    uow.cases.add(case)
+    body = {"id": case.id, "status": str(case.status), "version": case.version, "grid_code": case.grid_code}
+    if cmd.idempotency_key:
+        uow.idempotency.put(actor.user_id, cmd.idempotency_key, cmd.request_hash or "", 201, body, now)
+    uow.commit()
+    return Reported(case.id, body)
+
+
+def act_on_case(cmd: ActOnCase, uow, *, clock) -> Case:
+    case = uow.cases.get(cmd.case_id, for_update=True)
+    if case is None or not can_see_case(
+        cmd.actor, grid_code=case.grid_code, unit_id=case.unit_id, reporter_id=case.reporter_id
+    ):
+        raise NotFound(f"no case {cmd.case_id} that you may see")
+    if cmd.expected_version != case.version:
+        raise StaleVersion(
+            f"you acted on version {cmd.expected_version} but the case is at version {case.version}; "
+            "reload it and try again",
+            current_version=case.version,
+        )
+    fields = dict(cmd.fields)
+    if cmd.action is Action.DISPATCH:
+        unit_id = fields.get("unit_id")
+        unit = uow.units.get(unit_id) if isinstance(unit_id, str) else None
+        if unit_id is not None and (unit is None or not unit.active):
+            raise InvalidInput(f"unknown unit {unit_id!r}")
+    if cmd.action is Action.HANDLE:
+        missing = uow.photos.missing(list(fields.get("photos") or []))
+        if missing:
+            raise InvalidInput(f"unknown photo ids: {', '.join(missing)}")
+    case.act(cmd.action, cmd.actor, clock.now(), fields)
+    uow.commit()
+    return case
+
+
+def _grade(value: int | None) -> Grade:
+    if value is None:
+        return Grade.NORMAL
+    try:
+        return Grade(int(value))
+    except (TypeError, ValueError):
+        raise InvalidInput("grade must be 1, 2, 3 or 4") from None
+
+
+def _to_wgs84(lon: float, lat: float, crs: str) -> tuple[float, float]:
+    try:
+        return geo.to_wgs84(lon, lat, crs)
+    except (geo.InvalidCoordinates, geo.UnsupportedCrs) as exc:
+        raise InvalidInput(str(exc)) from None

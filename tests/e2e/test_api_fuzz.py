@@ -1,0 +1,59 @@
+"""Property-based fuzzing of the whole API from its own OpenAPI document (schemathesis): every generated
+request is sent anonymously and as each role; no 5xx ever, and every error body is problem+json. New
+endpoints are fuzzed automatically because the schema is read from the app itself.
+
+The app is built when this module is collected (schemathesis's lazy fixture loader does not work with
+pytest 9), over a throw-away SQLite database populated like the other e2e tests.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+
+from gridgov.adapters.clock import SystemClock
+from gridgov.api.app import create_app
+from gridgov.bootstrap import bootstrap
+from tests.conftest import ACCOUNTS, PASSWORD, make_settings, populate
+
+_tmp = Path(tempfile.mkdtemp(prefix="gridgov-fuzz-"))
+atexit.register(shutil.rmtree, _tmp, ignore_errors=True)
+_platform = bootstrap(make_settings(_tmp), clock=SystemClock())
+populate(_platform)
+app = create_app(platform=_platform, run_relay=False)
+
+_client = TestClient(app)
+TOKENS = {
+    name: _client.post("/api/v1/auth/token", data={"username": name, "password": PASSWORD}).json()["access_token"]
+    for name in ACCOUNTS
+}
+CALLERS = [None, *ACCOUNTS]
+
+# The live feed never ends by design; it has its own tests (test_live_feed.py).
+schema = schemathesis.openapi.from_asgi("/openapi.json", app).exclude(path="/api/v1/stream")
+
+
+def _content_type(response) -> str:
+    value = response.headers.get("content-type") or response.headers.get("Content-Type") or ""
+    return value[0] if isinstance(value, list) else value
+
+
+@pytest.mark.slow
+@schema.parametrize()
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_server_errors_and_errors_are_problem_json(case):
+    for caller in CALLERS:
+        headers = {"Authorization": f"Bearer {TOKENS[caller]}"} if caller else {}
+        response = case.call(headers=headers)
+        assert response.status_code < 500, (caller, response.text)
+        if response.status_code >= 400:
+            assert _content_type(response).startswith("application/problem+json"), (caller, response.text)
+            body = response.json()
+            assert body["status"] == response.status_code and body["title"], (caller, body)
