@@ -20,7 +20,13 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=8,
+            max_overflow=16,
+            pool_reset_on_return=None,  # every unit of work ends in an explicit commit or rollback
+        )
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
@@ -42,7 +48,9 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         immediate = conn.info.pop("gridgov_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # straight to the driver: this runs for every transaction, and the full execute path costs more
+        # than the statement itself
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def mark_write_transaction(conn) -> None:

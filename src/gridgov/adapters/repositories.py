@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from gridgov.adapters import tables as t
 from gridgov.domain.cases import Case, Extension, TimelineEntry
@@ -79,6 +79,18 @@ def _entry_row(case_id: str, e: TimelineEntry) -> dict[str, Any]:
     }
 
 
+# Statements built once: SQLAlchemy then reuses their compiled form, which keeps a transition to a few
+# hundred microseconds (bench/lifecycle.py).
+_SELECT_CASE = select(t.cases).where(t.cases.c.id == bindparam("case_id"))
+_SELECT_CASE_FOR_UPDATE = _SELECT_CASE.with_for_update()
+_INSERT_CASE = insert(t.cases)
+_UPDATE_CASE = update(t.cases).where(
+    t.cases.c.id == bindparam("where_id"), t.cases.c.version == bindparam("where_version")
+)
+_INSERT_ENTRIES = insert(t.case_timeline)
+_MISSING = object()
+
+
 class CaseRepository:
     """Loads cases without their timeline and saves them with an optimistic version check."""
 
@@ -86,21 +98,21 @@ class CaseRepository:
         self.conn = conn
         self.seen: dict[str, Case] = {}
         self._loaded_version: dict[str, int | None] = {}
+        self._loaded_row: dict[str, dict[str, Any]] = {}
 
     def add(self, case: Case) -> None:
         self.seen[case.id] = case
         self._loaded_version[case.id] = None
 
     def get(self, case_id: str, *, for_update: bool = False) -> Case | None:
-        query = select(t.cases).where(t.cases.c.id == case_id)
-        if for_update and self.conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = self.conn.execute(query).first()
+        locking = for_update and self.conn.dialect.name == "postgresql"
+        row = self.conn.execute(_SELECT_CASE_FOR_UPDATE if locking else _SELECT_CASE, {"case_id": case_id}).first()
         if row is None:
             return None
         case = case_from_row(row)
         self.seen[case.id] = case
         self._loaded_version[case.id] = case.version
+        self._loaded_row[case.id] = case_to_row(case)
         return case
 
     def flush(self) -> None:
@@ -108,17 +120,18 @@ class CaseRepository:
         for case_id, case in self.seen.items():
             loaded = self._loaded_version[case_id]
             if loaded is None:
-                self.conn.execute(insert(t.cases), [case_to_row(case)])
+                self.conn.execute(_INSERT_CASE, [case_to_row(case)])
             elif case.version != loaded:
-                result = self.conn.execute(
-                    update(t.cases)
-                    .where(t.cases.c.id == case_id, t.cases.c.version == loaded)
-                    .values(**case_to_row(case))
-                )
+                # Only the columns that changed: SQLite and PostgreSQL then leave the other indexes alone.
+                row = case_to_row(case)
+                before = self._loaded_row.get(case_id, {})
+                changed = {k: v for k, v in row.items() if k != "id" and before.get(k, _MISSING) != v}
+                result = self.conn.execute(_UPDATE_CASE, {**changed, "where_id": case_id, "where_version": loaded})
                 if result.rowcount != 1:
                     raise StaleVersion(f"case {case_id} was changed by someone else; reload it and try again")
+                self._loaded_row[case_id] = row
             if case.new_entries:
-                self.conn.execute(insert(t.case_timeline), [_entry_row(case_id, e) for e in case.new_entries])
+                self.conn.execute(_INSERT_ENTRIES, [_entry_row(case_id, e) for e in case.new_entries])
                 case.new_entries.clear()
             self._loaded_version[case_id] = case.version
 

@@ -36,7 +36,12 @@ metadata = MetaData(
 
 
 class UTCDateTime(TypeDecorator):
-    """Aware datetimes in, aware UTC datetimes out, whatever the backend keeps."""
+    """Aware datetimes in, aware UTC datetimes out, whatever the backend keeps.
+
+    On SQLite the value is kept in SQLAlchemy's own text layout ("2026-11-23 01:00:00.000000", UTC), but
+    formatted and parsed here with the C-level isoformat/fromisoformat instead of the generic regex
+    processor: reading a case touches seven timestamps, and this halves the cost of a transition.
+    """
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -46,15 +51,36 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database; the platform works in aware time")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        if isinstance(value, str):  # pragma: no cover - raw SQLite strings
-            value = datetime.fromisoformat(value)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def bind_processor(self, dialect):
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def to_text(value):
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to the database; the platform works in aware time")
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return to_text
+
+    def result_processor(self, dialect, coltype):
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        def from_text(value):
+            if value is None:
+                return None
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+        return from_text
 
 
 grid_nodes = Table(

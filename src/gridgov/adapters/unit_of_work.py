@@ -14,6 +14,9 @@ from gridgov.adapters import tables as t
 from gridgov.adapters.database import mark_write_transaction
 
 
+_INSERT_OUTBOX = insert(t.outbox)
+
+
 class SqlUnitOfWork:
     def __init__(self, engine: Engine, clock) -> None:
         self.engine = engine
@@ -50,7 +53,7 @@ class SqlUnitOfWork:
         if events:
             now = self.clock.now()
             self.conn.execute(
-                insert(t.outbox),
+                _INSERT_OUTBOX,
                 [
                     {
                         "event_type": e.name,

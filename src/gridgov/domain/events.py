@@ -5,7 +5,7 @@ Every event is a plain dataclass that serialises to JSON (`to_dict`) for the out
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -13,10 +13,10 @@ from typing import Any
 @dataclass(frozen=True)
 class Event:
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        for key, value in out.items():
-            if isinstance(value, datetime):
-                out[key] = value.isoformat()
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = value.isoformat() if isinstance(value, datetime) else value
         return out
 
     @property

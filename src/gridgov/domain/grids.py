@@ -224,13 +224,18 @@ class GridTree:
         return [c for c in self._order if c.startswith(code)]
 
     def locate(self, lon: float, lat: float) -> GridNode | None:
-        """The deepest node covering the point; a point on a border shared by siblings goes to the one
-        with the smallest code, so the answer never depends on the order of the file."""
+        """The deepest node covering the point, found by walking down the tree: at each level the
+        covering child with the smallest code wins, so a point on a border shared by siblings always
+        lands on the same side whatever the file order, and the answer's ancestors cover it too."""
         point = Point(lon, lat)
-        hits = [self._nodes[self._order[i]] for i in self._index.query(point) if self._geoms[i].covers(point)]
-        if not hits:
-            return None
-        return min(hits, key=lambda n: (-n.level.depth, n.code))
+        hits = {self._order[i] for i in self._index.query(point) if self._geoms[i].covers(point)}
+        current = next((c for c in self.root_codes if c in hits), None)
+        while current is not None:
+            child = next((c for c in self._children.get(current, []) if c in hits), None)
+            if child is None:
+                return self._nodes[current]
+            current = child
+        return None
 
 
 _RESERVED = {"code", "name", "level", "parent_code"}
