@@ -214,3 +214,17 @@ def test_only_admins_create_units_and_users_and_demo_names_are_reserved(api):
     assert r.status_code == 422 and "reserved" in r.json()["detail"]
     r = api.post("/api/v1/users", json={**user, "username": "li.wei"}, headers=api.login("root"))
     assert r.status_code == 201 and r.json()["role"] == "dispatcher"
+
+
+def test_an_expired_token_is_refused(api):
+    headers = api.login("ann")
+    api.platform.clock.advance(minutes=api.platform.settings.token_ttl_minutes + 1)
+    r = api.get("/api/v1/cases", headers=headers)
+    assert r.status_code == 401 and "expired" in r.json()["detail"]
+
+
+def test_a_unit_lists_its_members_and_an_unknown_unit_is_404(api):
+    h = api.login("disp")
+    unit = api.get("/api/v1/units/wuye-1", headers=h).json()
+    assert [m["display_name"] for m in unit["members"]] == ["prop"]
+    assert api.get("/api/v1/units/nope", headers=h).status_code == 404

@@ -13,7 +13,6 @@ from gridgov.adapters import repositories as r
 from gridgov.adapters import tables as t
 from gridgov.adapters.database import mark_write_transaction
 
-
 _INSERT_OUTBOX = insert(t.outbox)
 
 

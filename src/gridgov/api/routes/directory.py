@@ -33,6 +33,23 @@ def list_units(
     return [vars(u) for u in units if kind is None or u.kind == kind]
 
 
+@router.get("/units/{unit_id}", responses=ERRORS | {404: {"description": "No such unit"}})
+def get_unit(unit_id: str, actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> dict[str, Any]:
+    """A unit with its members (who can be notified and who may act for it); phones masked."""
+    with platform.uow() as uow:
+        unit = uow.units.get(unit_id)
+        members = uow.users.members_of(unit_id) if unit else []
+    if unit is None:
+        raise ApiProblem(404, "Not found", f"no unit {unit_id}")
+    return {
+        **vars(unit),
+        "members": [
+            {"id": m.id, "display_name": m.display_name, "role": str(m.role), "phone": mask_phone(m.phone)}
+            for m in members
+        ],
+    }
+
+
 @router.post("/units", response_model=UnitOut, status_code=201, responses=ERRORS | {409: {"description": "Exists"}})
 def create_unit(body: UnitIn, actor: Actor = Depends(current_actor), platform=Depends(get_platform)):
     unit = platform.bus.handle(
