@@ -19,7 +19,7 @@ from gridgov.adapters.photo_store import PhotoStore
 from gridgov.adapters.unit_of_work import SqlUnitOfWork
 from gridgov.config import Settings
 from gridgov.domain import commands as c
-from gridgov.services import cases, directory
+from gridgov.services import cases, directory, rules, triage
 from gridgov.services.grid_index import GridIndex
 from gridgov.services.ids import new_id
 from gridgov.services.messagebus import MessageBus
@@ -59,6 +59,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
     hasher = PasswordHasher(fast=settings.fast_password_hashing)
     photos = PhotoStore(settings.photo_dir)
     relay = OutboxRelay(engine, clock)
+    classifier = _load_classifier()
+    corrections = _corrections_writer(settings)
     handlers = {
         c.ReportCase: partial(cases.report_case, clock=clock, grids=grids, new_id=new_id),
         c.ActOnCase: partial(cases.act_on_case, clock=clock),
@@ -66,6 +68,11 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
         c.CreateUser: partial(directory.create_user, hasher=hasher, clock=clock, grids=grids, new_id=new_id),
         c.ImportGrids: partial(directory.import_grids, grids=grids),
         c.StorePhoto: partial(directory.store_photo, photo_store=photos, clock=clock),
+        c.TriageCase: partial(triage.triage_case, clock=clock, classifier=classifier),
+        c.ResolveTriage: partial(triage.resolve_triage, clock=clock, corrections=corrections),
+        c.ImportCategories: rules.import_categories,
+        c.SaveRule: rules.save_rule,
+        c.DeleteRule: rules.delete_rule,
     }
     listeners: list = [relay.wake]
     bus = MessageBus(partial(SqlUnitOfWork, engine, clock), handlers, after_commit=listeners)
@@ -81,8 +88,38 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
         secret_key=_secret_key(settings),
         listeners=listeners,
     )
+    relay.subscribe("CaseReported", lambda _type, payload: bus.handle(c.TriageCase(payload["case_id"])))
+    with platform.uow() as uow:
+        rules.seed_defaults(uow)
     platform.reload_grids()
     return platform
+
+
+def _load_classifier():
+    """The shipped text classifier, if this build has one (issue #3); triage works without it."""
+    try:
+        from gridgov.adapters.classifier import load_default
+    except ImportError:
+        return None
+    return load_default()
+
+
+def _corrections_writer(settings: Settings):
+    """Dispatchers' corrections of the classifier, kept as new training data (title, detail, label)."""
+    import csv
+
+    path = settings.data_dir / "classifier-corrections.csv"
+
+    def write(text: str, label: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        new = not path.exists()
+        with path.open("a", newline="", encoding="utf-8") as f:
+            out = csv.writer(f)
+            if new:
+                out.writerow(["title", "detail", "label"])
+            out.writerow(["", text, label])
+
+    return write
 
 
 def _secret_key(settings: Settings) -> str:

@@ -23,6 +23,7 @@ _CASE_FIELDS = [
     "reporter_id", "reporter_name", "reporter_phone", "photos", "status", "unit_id", "reported_at",
     "accepted_at", "dispatched_at", "due_at", "handled_at", "closed_at", "result", "result_photos",
     "rating", "rating_comment", "rework_count", "return_count", "version", "updated_at",
+    "sensitive", "report_count", "triaged_at", "triage_reason", "triage",
 ]  # fmt: skip
 
 
@@ -283,3 +284,48 @@ class PhotoRepository:
     def add(self, row: dict[str, Any]) -> None:
         if self.get(row["id"]) is None:
             self.conn.execute(insert(t.photos), [row])
+
+
+class CategoryRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def table(self):
+        from gridgov.domain.taxonomy import Category, CategoryTable, Grade
+
+        rows = self.conn.execute(select(t.categories).order_by(t.categories.c.code)).fetchall()
+        return CategoryTable([Category(**{**r._mapping, "grade": Grade(r.grade)}) for r in rows])
+
+    def replace_all(self, table) -> None:
+        self.conn.execute(t.categories.delete())
+        self.conn.execute(
+            insert(t.categories),
+            [{**vars(c), "grade": int(c.grade)} for c in table],
+        )
+
+    def empty(self) -> bool:
+        return self.conn.execute(select(t.categories.c.code).limit(1)).first() is None
+
+
+class RuleRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def list(self):
+        from gridgov.domain.responsibility import rule_from_dict
+
+        rows = self.conn.execute(select(t.routing_rules).order_by(t.routing_rules.c.priority, t.routing_rules.c.code))
+        return [rule_from_dict(dict(r._mapping)) for r in rows]
+
+    def get(self, code: str):
+        return next((r for r in self.list() if r.code == code), None)
+
+    def upsert(self, rule) -> None:
+        self.conn.execute(t.routing_rules.delete().where(t.routing_rules.c.code == rule.code))
+        self.conn.execute(insert(t.routing_rules), [vars(rule)])
+
+    def delete(self, code: str) -> bool:
+        return self.conn.execute(t.routing_rules.delete().where(t.routing_rules.c.code == code)).rowcount > 0
+
+    def empty(self) -> bool:
+        return self.conn.execute(select(t.routing_rules.c.code).limit(1)).first() is None

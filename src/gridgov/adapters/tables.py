@@ -152,6 +152,11 @@ cases = Table(
     Column("rework_count", Integer, nullable=False, default=0),
     Column("return_count", Integer, nullable=False, default=0),
     Column("pending_extension", JSON, nullable=True),
+    Column("sensitive", Boolean, nullable=False, default=False),
+    Column("report_count", Integer, nullable=False, default=1),
+    Column("triaged_at", UTCDateTime, nullable=True),
+    Column("triage_reason", String(500), nullable=True),  # set while the case waits for a person
+    Column("triage", JSON, nullable=True),  # grade reasons, classification, routing decision
     Column("version", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
@@ -170,6 +175,34 @@ case_timeline = Table(
     Column("to_status", String(16), nullable=False),
     Column("reason", String(500), nullable=True),
     Column("data", JSON, nullable=False, default=dict),
+)
+
+categories = Table(
+    "categories",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("major", String(32), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("name_en", String(128), nullable=False),
+    Column("grade", Integer, nullable=False),
+    Column("time_limit", String(16), nullable=False),
+    Column("unit_type", String(32), nullable=False),
+)
+
+routing_rules = Table(
+    "routing_rules",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("when", JSON, nullable=False),
+    Column("unit_id", String(64), nullable=True),
+    Column("unit_type", String(32), nullable=True),
+    Column("loop", String(16), nullable=False),
+    Column("time_limit", String(16), nullable=True),
+    Column("ladder", String(64), nullable=True),
+    Column("active", Boolean, nullable=False, default=True),
 )
 
 outbox = Table(

@@ -33,6 +33,8 @@ class SqlUnitOfWork:
         self.idempotency = r.IdempotencyRepository(self.conn)
         self.audit = r.AuditRepository(self.conn)
         self.photos = r.PhotoRepository(self.conn)
+        self.categories = r.CategoryRepository(self.conn)
+        self.rules = r.RuleRepository(self.conn)
         self.committed_events = []
         return self
 

@@ -73,9 +73,26 @@ def build_demo(settings: Settings, *, password: str = "demo", cases: int = 400, 
     seeding = bootstrap(settings.model_copy(update={"fast_password_hashing": False}), clock=clock)
     units = _directory(seeding, password)
     _history(seeding, clock, now, units, cases)
+    _close_history(seeding, now)
     seeding.engine.dispose()
     platform = bootstrap(settings, clock=SystemClock())
     return platform
+
+
+def _close_history(p: Platform, now: datetime) -> None:
+    """The generated past is settled: its events are not fed to triage again when the demo starts,
+    and the cases left in 'reported' are shown as waiting for a dispatcher."""
+    from sqlalchemy import update
+
+    from gridgov.adapters import tables as t
+
+    with p.engine.begin() as conn:
+        conn.execute(update(t.outbox).values(published_at=now))
+        conn.execute(
+            update(t.cases)
+            .where(t.cases.c.status == "reported")
+            .values(triaged_at=now, triage_reason="历史案件：待调度员人工分拨")
+        )
 
 
 def _directory(p: Platform, password: str) -> dict[str, list[str]]:

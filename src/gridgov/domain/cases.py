@@ -16,7 +16,7 @@ from typing import Any
 
 from gridgov.domain import events
 from gridgov.domain.errors import Forbidden, InvalidInput, InvalidTransition
-from gridgov.domain.roles import Actor, Role
+from gridgov.domain.roles import SYSTEM_ACTOR, Actor, Role
 from gridgov.domain.taxonomy import DEFAULT_LIMIT_HOURS, Channel, Grade
 from gridgov.domain.workflow import Action, CaseStatus, actions_for, actions_from, transition_for
 
@@ -78,6 +78,11 @@ class Case:
     rework_count: int = 0
     return_count: int = 0
     pending_extension: Extension | None = None
+    sensitive: bool = False
+    report_count: int = 1
+    triaged_at: datetime | None = None
+    triage_reason: str | None = None
+    triage: dict[str, Any] | None = None
     version: int = 1
     updated_at: datetime | None = None
     new_entries: list[TimelineEntry] = field(default_factory=list, repr=False)
@@ -129,6 +134,41 @@ class Case:
         case._record(events.CaseReported, actor, now, {"category": case.category, "grade": int(grade)})
         return case
 
+    # ----------------------------------------------------------------- triage
+    def record_triage(
+        self,
+        now: datetime,
+        *,
+        grade: Grade,
+        category: str | None,
+        sensitive_terms: tuple[str, ...],
+        findings: dict[str, Any],
+        needs_person: str | None,
+    ) -> None:
+        """Keep what the triage pipeline decided and why. `needs_person` is the reason the case waits in
+        the human triage queue (low confidence, unplaced, unrouted …), or None when it was routed."""
+        if self.triaged_at is not None:
+            raise InvalidTransition("this case was triaged already", allowed_actions=[])
+        self.grade = grade
+        self.category = category or self.category
+        self.sensitive = self.sensitive or bool(sensitive_terms)
+        self.triaged_at = now
+        self.triage = findings
+        self.triage_reason = needs_person
+        self.version += 1
+        self.updated_at = now
+        self._append(SYSTEM_ACTOR, now, "triage", self.status, reason=needs_person, data=findings)
+        self._record(
+            events.CaseTriaged,
+            SYSTEM_ACTOR,
+            now,
+            {"grade": int(grade), "category": self.category, "sensitive": self.sensitive, "needs_person": needs_person},
+        )
+
+    def clear_triage(self) -> None:
+        """A person took the case out of the triage queue (accepted, dispatched or rejected it)."""
+        self.triage_reason = None
+
     # ------------------------------------------------------------ transitions
     def allowed_actions(self, actor: Actor) -> list[Action]:
         """What this actor may do now: the table filtered by the case-specific guards."""
@@ -158,6 +198,8 @@ class Case:
             raise InvalidInput(f"{action} needs a reason")
         before = self.status
         data = getattr(self, f"_on_{action.value}")(actor, now, fields, reason)
+        if action in (Action.ACCEPT, Action.REJECT, Action.DISPATCH):
+            self.clear_triage()
         if transition.target is not None:
             self.status = transition.target
         self.version += 1

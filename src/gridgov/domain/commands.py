@@ -75,3 +75,42 @@ class ImportGrids(Command):
 class StorePhoto(Command):
     actor: Actor
     content: bytes
+
+
+@dataclass(frozen=True)
+class TriageCase(Command):
+    """Classify, grade, place and route a newly reported case (run by the outbox relay)."""
+
+    case_id: str
+
+
+@dataclass(frozen=True)
+class ResolveTriage(Command):
+    """A dispatcher's one action on a case from the triage queue: correct and dispatch (or reject)."""
+
+    actor: Actor
+    case_id: str
+    expected_version: int
+    unit_id: str | None = None
+    category: str | None = None
+    grade: int | None = None
+    reject_reason: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportCategories(Command):
+    actor: Actor
+    csv_text: str
+
+
+@dataclass(frozen=True)
+class SaveRule(Command):
+    actor: Actor
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DeleteRule(Command):
+    actor: Actor
+    code: str

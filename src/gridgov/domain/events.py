@@ -45,6 +45,11 @@ class CaseReported(CaseEvent):
 
 
 @dataclass(frozen=True)
+class CaseTriaged(CaseEvent):
+    pass
+
+
+@dataclass(frozen=True)
 class CaseAccepted(CaseEvent):
     pass
 
@@ -118,6 +123,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (
         CaseReported,
+        CaseTriaged,
         CaseAccepted,
         CaseRejected,
         CaseDispatched,

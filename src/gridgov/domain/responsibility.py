@@ -21,9 +21,12 @@ from gridgov.domain import conditions
 from gridgov.domain.directory import UnitRecord
 from gridgov.domain.errors import InvalidInput
 
+# A rule whose unit_type is this routes to the unit type the case's category names (categories.csv).
+BY_CATEGORY = "@category"
 LOOPS = ("external", "internal")  # external: a social entity acts (外循环); internal: government (内循环)
 FACT_FIELDS = {
     "category", "kind", "major", "grade", "channel", "grid_code", "text", "sensitive", "source_type", "owner_unit_id",
+    "category_unit_type",
 }  # fmt: skip
 
 
@@ -105,9 +108,10 @@ def route(facts: Mapping[str, Any], rules: Iterable[Rule], units: Iterable[UnitR
                 tried.append(f"rule {rule.code} names unit {rule.unit_id}, which is unknown or inactive")
                 continue
         else:
-            unit = resolve_unit_type(rule.unit_type, facts.get("grid_code"), units)
+            unit_type = facts.get("category_unit_type") if rule.unit_type == BY_CATEGORY else rule.unit_type
+            unit = resolve_unit_type(unit_type, facts.get("grid_code"), units) if unit_type else None
             if unit is None:
-                tried.append(f"rule {rule.code} matched but no {rule.unit_type} covers grid {facts.get('grid_code')}")
+                tried.append(f"rule {rule.code} matched but no {unit_type or 'unit type'} covers grid {facts.get('grid_code')}")
                 continue
             outcome = conditions.Outcome(True, (*outcome.because, f"{unit.unit_type} of grid {facts.get('grid_code')} is {unit.id}"))
         return RoutingDecision(unit.id, rule.code, outcome.because, rule.loop, rule.time_limit, rule.ladder, tuple(tried))

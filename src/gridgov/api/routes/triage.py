@@ -1,0 +1,209 @@
+"""/api/v1/triage, /categories, /rules: the triage queue, the category table and the responsibility
+list (权责清单), with a dry run that shows how a sample report would be routed."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import or_, select
+
+from gridgov.adapters import tables as t
+from gridgov.adapters.repositories import case_from_row
+from gridgov.api.problems import ApiProblem
+from gridgov.api.routes.cases import get_case
+from gridgov.api.security import current_actor, get_platform, require_roles
+from gridgov.domain import geo
+from gridgov.domain.commands import DeleteRule, ImportCategories, ResolveTriage, SaveRule
+from gridgov.domain.grading import grade_case
+from gridgov.domain.responsibility import route
+from gridgov.domain.roles import Actor, Role
+from gridgov.domain.taxonomy import Grade
+from gridgov.queries.cases import case_summary, scope_clause
+from gridgov.services.rules import rules_from_csv
+
+router = APIRouter(prefix="/api/v1", tags=["triage"])
+ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 422: {"description": "Invalid"}}
+CENTER = (Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
+
+
+class ResolveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(..., ge=1)
+    unit_id: str | None = Field(None, max_length=64)
+    category: str | None = Field(None, max_length=64)
+    grade: int | None = Field(None, ge=1, le=4)
+    reject_reason: str | None = Field(None, max_length=500)
+    note: str | None = Field(None, max_length=500)
+
+
+class RuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(..., min_length=1, max_length=64)
+    name: str = Field("", max_length=128)
+    priority: int = Field(100, ge=0, le=100000)
+    when: dict[str, Any] = Field(default_factory=dict, description="Condition set: all/any/not and leaves.")
+    unit_id: str | None = Field(None, max_length=64)
+    unit_type: str | None = Field(None, max_length=32, description="Resolved in the case's grid; '@category' = the category's.")
+    loop: str = Field("internal", description="external (social entity) or internal (government)")
+    time_limit: str | None = Field(None, max_length=16)
+    ladder: str | None = Field(None, max_length=64)
+    active: bool = True
+
+
+class DryRunIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = Field(..., max_length=5000)
+    lon: float
+    lat: float
+    crs: str = "wgs84"
+    category: str | None = Field(None, max_length=64)
+    channel: str = Field("resident_app", max_length=32)
+
+
+@router.get("/triage", responses=ERRORS)
+def triage_queue(
+    actor: Actor = Depends(require_roles(*CENTER)),
+    platform=Depends(get_platform),
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[dict[str, Any]]:
+    """Reported cases waiting for a person: low confidence, unplaced, unrouted, or not yet triaged;
+    sensitive and urgent ones first."""
+    c = t.cases.c
+    query = select(t.cases).where(c.status == "reported", or_(c.triage_reason.is_not(None), c.triaged_at.is_(None)))
+    scope = scope_clause(actor)
+    if scope is not None:
+        query = query.where(scope)
+    query = query.order_by(c.sensitive.desc(), c.grade, c.reported_at).limit(limit)
+    with platform.engine.connect() as conn:
+        rows = conn.execute(query).fetchall()
+    out = []
+    for row in rows:
+        case = case_from_row(row)
+        out.append(
+            {
+                **case_summary(case, actor, platform.clock.now()),
+                "triage_reason": case.triage_reason or "not triaged yet",
+                "sensitive": case.sensitive,
+                "triage": case.triage,
+            }
+        )
+    return out
+
+
+@router.post("/triage/{case_id}", responses=ERRORS | {404: {"description": "No such case"}, 409: {"description": "Stale"}})
+def resolve(
+    case_id: str,
+    body: ResolveIn,
+    response: Response,
+    actor: Actor = Depends(require_roles(Role.DISPATCHER, Role.ADMIN)),
+    platform=Depends(get_platform),
+):
+    """One action: correct category/grade and dispatch to a unit, or reject with a reason. A corrected
+    category is kept as training data for the classifier."""
+    platform.bus.handle(
+        ResolveTriage(
+            actor=actor,
+            case_id=case_id,
+            expected_version=body.version,
+            unit_id=body.unit_id,
+            category=body.category,
+            grade=body.grade,
+            reject_reason=body.reject_reason,
+            note=body.note,
+        )
+    )
+    return get_case(case_id, response, actor, platform)
+
+
+@router.get("/categories", responses=ERRORS)
+def categories(actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> list[dict[str, Any]]:
+    with platform.uow() as uow:
+        table = uow.categories.table()
+    return [{**vars(c), "grade": int(c.grade), "label": c.label} for c in table]
+
+
+@router.put("/categories", responses=ERRORS)
+def import_categories(
+    csv_text: Annotated[str, Body(media_type="text/csv", description="The whole table as CSV")],
+    actor: Actor = Depends(current_actor),
+    platform=Depends(get_platform),
+) -> dict[str, int]:
+    """Replace the category table (columns: code, kind, major, name, name_en, grade, time_limit, unit_type)."""
+    return {"imported": platform.bus.handle(ImportCategories(actor=actor, csv_text=csv_text))}
+
+
+@router.get("/rules", responses=ERRORS)
+def list_rules(actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> list[dict[str, Any]]:
+    with platform.uow() as uow:
+        return [vars(r) for r in uow.rules.list()]
+
+
+@router.put("/rules/{code}", responses=ERRORS)
+def save_rule(code: str, body: RuleIn, actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> dict[str, Any]:
+    if body.code != code:
+        raise ApiProblem(422, "Invalid input", "the code in the path and in the body differ")
+    return vars(platform.bus.handle(SaveRule(actor=actor, data=body.model_dump())))
+
+
+@router.delete("/rules/{code}", status_code=204, responses=ERRORS | {404: {"description": "No such rule"}})
+def delete_rule(code: str, actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> Response:
+    platform.bus.handle(DeleteRule(actor=actor, code=code))
+    return Response(status_code=204)
+
+
+@router.post("/rules/import", responses=ERRORS)
+def import_rules(
+    csv_text: Annotated[str, Body(media_type="text/csv", description="code,name,priority,when,unit_id,unit_type,loop,time_limit,ladder,active")],
+    actor: Actor = Depends(current_actor),
+    platform=Depends(get_platform),
+) -> dict[str, int]:
+    """Add or replace rules from CSV (`when` is JSON). Any bad row: nothing is imported, every row named."""
+    rows = rules_from_csv(csv_text)
+    for data in rows:
+        platform.bus.handle(SaveRule(actor=actor, data=data))
+    return {"imported": len(rows)}
+
+
+@router.post("/rules/dry-run", responses=ERRORS)
+def dry_run(body: DryRunIn, actor: Actor = Depends(require_roles(*CENTER)), platform=Depends(get_platform)) -> dict[str, Any]:
+    """How a sample report would be graded, placed and routed, and why; nothing is stored."""
+    try:
+        lon, lat = geo.to_wgs84(body.lon, body.lat, body.crs)
+    except (geo.InvalidCoordinates, geo.UnsupportedCrs) as exc:
+        raise ApiProblem(422, "Invalid input", str(exc)) from None
+    node = platform.grids.locate(lon, lat)
+    with platform.uow() as uow:
+        table, rules, units = uow.categories.table(), uow.rules.list(), uow.units.list()
+    category = table.get(body.category) if body.category else None
+    if body.category and category is None:
+        raise ApiProblem(422, "Invalid input", f"unknown category {body.category!r}")
+    grading = grade_case(body.description, channel=body.channel, default=category.grade if category else Grade.NORMAL)
+    out: dict[str, Any] = {
+        "grid_code": node.code if node else None,
+        "grade": int(grading.grade),
+        "grade_because": list(grading.because),
+        "sensitive_terms": list(grading.sensitive_terms),
+        "category": category.code if category else None,
+    }
+    if node is None or category is None:
+        out["routing"] = None
+        out["needs_person"] = "not placed in any grid" if node is None else "no category"
+        return out
+    decision = route(
+        {
+            "category": category.code, "kind": category.kind, "major": category.major,
+            "category_unit_type": category.unit_type, "grade": int(grading.grade), "channel": body.channel,
+            "grid_code": node.code, "text": body.description, "sensitive": grading.sensitive,
+        },
+        rules,
+        units,
+    )  # fmt: skip
+    out["routing"] = {"unit_id": decision.unit_id, "rule": decision.rule_code, "because": list(decision.because),
+                      "loop": decision.loop, "time_limit": decision.time_limit or category.time_limit, "tried": list(decision.tried)}  # fmt: skip
+    out["needs_person"] = None if decision.routed else decision.explain()
+    return out

@@ -1,0 +1,112 @@
+"""Triage over HTTP: each report is graded, placed and routed with the reason shown, or queued for a
+dispatcher whose one action corrects and dispatches it."""
+
+from __future__ import annotations
+
+from tests.conftest import point_in
+
+
+def report(api, who="ann", **extra):
+    lon, lat, _ = point_in(api.platform, "community")
+    body = {"description": "小区门口垃圾桶满溢", "lat": lat, "lon": lon, **extra}
+    r = api.post("/api/v1/cases", json=body, headers=api.login(who))
+    assert r.status_code == 201, r.text
+    api.platform.relay.deliver_pending()  # what the relay thread does right after the commit
+    return api.get(f"/api/v1/cases/{r.json()['id']}", headers=api.login("disp")).json()
+
+
+def test_a_camera_capture_goes_to_the_property_company_with_the_rule_that_decided(api):
+    case = report(api, category="E0109", channel="ai_camera")
+    assert case["status"] == "dispatched" and case["unit_id"] == "wuye-1"
+    assert [e["action"] for e in case["timeline"]] == ["report", "triage", "accept", "dispatch"]
+    routing = case["timeline"][1]["data"]["routing"]
+    assert routing["rule"] == "camera-property-first" and routing["loop"] == "external"
+    assert "property_company of grid" in " ".join(routing["because"])
+    assert "camera-property-first" in case["timeline"][3]["data"]["note"]
+
+
+def test_a_category_without_a_special_rule_goes_to_its_unit_type_in_place(api):
+    case = report(api, description="路灯不亮", category="C0108")
+    assert case["status"] == "dispatched" and case["unit_id"] == "dept-chengguan"
+    assert case["timeline"][1]["data"]["routing"]["rule"] == "by-category"
+
+
+def test_life_and_safety_words_raise_the_grade_and_sensitive_topics_are_flagged(api):
+    case = report(api, description="楼下电动车起火，有人聚集围观", category="E0508")
+    assert case["grade"] == 1
+    assert "fire (起火)" in case["timeline"][1]["data"]["grade_because"]
+    assert case["timeline"][1]["data"]["sensitive_terms"] == ["聚集"]
+
+
+def test_a_case_nobody_can_route_waits_in_the_queue_and_one_action_dispatches_it(api):
+    case = report(api, description="有个问题想反映一下")
+    assert case["status"] == "reported"
+    queue = api.get("/api/v1/triage", headers=api.login("disp")).json()
+    queued = next(q for q in queue if q["id"] == case["id"])
+    assert queued["triage_reason"] == "no category"
+    r = api.post(
+        f"/api/v1/triage/{case['id']}",
+        json={"version": case["version"], "unit_id": "dept-chengguan", "category": "E0699", "grade": 2},
+        headers=api.login("disp"),
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "dispatched" and r.json()["grade"] == 2 and r.json()["category"] == "E0699"
+    assert all(q["id"] != case["id"] for q in api.get("/api/v1/triage", headers=api.login("disp")).json())
+
+
+def test_resolving_with_a_stale_version_or_unknown_unit_is_refused(api):
+    case = report(api, description="有个问题想反映一下")
+    h = api.login("disp")
+    assert api.post(f"/api/v1/triage/{case['id']}", json={"version": 1, "unit_id": "wuye-1"}, headers=h).status_code == 409
+    r = api.post(f"/api/v1/triage/{case['id']}", json={"version": case["version"], "unit_id": "nobody"}, headers=h)
+    assert r.status_code == 422
+    r = api.post(f"/api/v1/triage/{case['id']}", json={"version": case["version"], "unit_id": "wuye-1", "category": "Z999"}, headers=h)
+    assert r.status_code == 422
+    assert api.post(f"/api/v1/triage/{case['id']}", json={"version": case["version"]}, headers=h).status_code == 422
+    assert api.post(f"/api/v1/triage/{case['id']}", json={"version": case["version"], "unit_id": "wuye-1"}, headers=api.login("ann")).status_code == 403
+
+
+def test_the_dry_run_explains_without_storing(api):
+    lon, lat, _ = point_in(api.platform, "community")
+    h = api.login("disp")
+    before = api.get("/api/v1/cases", headers=h).json()["items"]
+    r = api.post("/api/v1/rules/dry-run", json={"description": "垃圾满溢", "lon": lon, "lat": lat, "category": "E0109", "channel": "ai_camera"}, headers=h)
+    assert r.status_code == 200 and r.json()["routing"]["unit_id"] == "wuye-1" and r.json()["routing"]["time_limit"] == "30m"
+    assert api.get("/api/v1/cases", headers=h).json()["items"] == before
+    far = api.post("/api/v1/rules/dry-run", json={"description": "x", "lon": 116.4, "lat": 39.9, "category": "E0109"}, headers=h)
+    assert far.json()["needs_person"] == "not placed in any grid"
+
+
+def test_rules_are_edited_over_the_api_and_bad_ones_are_refused(api):
+    h = api.login("root")
+    rule = {"code": "lamps-cg", "name": "路灯归城管", "priority": 5, "when": {"field": "category", "op": "eq", "value": "C0108"}, "unit_id": "dept-chengguan"}
+    assert api.put("/api/v1/rules/lamps-cg", json=rule, headers=h).status_code == 200
+    assert any(r["code"] == "lamps-cg" for r in api.get("/api/v1/rules", headers=h).json())
+    bad = {**rule, "when": {"field": "category", "op": "approx", "value": "C0108"}}
+    r = api.put("/api/v1/rules/lamps-cg", json=bad, headers=h)
+    assert r.status_code == 422 and "unknown op" in r.json()["detail"]
+    assert api.put("/api/v1/rules/lamps-cg", json={**rule, "unit_id": "nobody"}, headers=h).status_code == 422
+    assert api.put("/api/v1/rules/other", json=rule, headers=h).status_code == 422
+    assert api.put("/api/v1/rules/lamps-cg", json=rule, headers=api.login("ann")).status_code == 403
+    assert api.delete("/api/v1/rules/lamps-cg", headers=h).status_code == 204
+    assert api.delete("/api/v1/rules/lamps-cg", headers=h).status_code == 404
+
+
+def test_a_rule_file_with_a_bad_row_imports_nothing_and_names_the_row(api):
+    h = {**api.login("root"), "Content-Type": "text/csv"}
+    good = 'code,name,priority,when,unit_id\nr1,一,5,"{""field"": ""grade"", ""op"": ""eq"", ""value"": 1}",dept-chengguan\n'
+    bad = good + 'r2,二,5,"{not json",dept-chengguan\n'
+    r = api.post("/api/v1/rules/import", content=bad.encode(), headers=h)
+    assert r.status_code == 422 and r.json()["problems"][0].startswith("line 3")
+    assert all(x["code"] != "r1" for x in api.get("/api/v1/rules", headers=h).json())
+    assert api.post("/api/v1/rules/import", content=good.encode(), headers=h).json() == {"imported": 1}
+
+
+def test_the_category_table_is_data_and_a_bad_table_is_refused_whole(api):
+    h = api.login("root")
+    cats = api.get("/api/v1/categories", headers=h).json()
+    assert {"E0109", "C0108", "M01"} <= {c["code"] for c in cats}
+    bad = "code,kind,major,name,name_en,grade,time_limit,unit_type\nX1,event,市容,测试,t,7,1d,x\n"
+    r = api.put("/api/v1/categories", content=bad.encode(), headers={**h, "Content-Type": "text/csv"})
+    assert r.status_code == 422 and "line 2" in r.json()["problems"][0]
+    assert len(api.get("/api/v1/categories", headers=h).json()) == len(cats)
