@@ -65,14 +65,14 @@ def test_a_role_that_may_not_act_gets_403_naming_what_it_may_do(api):
     assert r.status_code == 404 and r.headers["content-type"] == PROBLEM
     r = act(api, "sup", cid, "accept", version=1)
     assert r.status_code == 403 and r.headers["content-type"] == PROBLEM
-    assert r.json()["allowed_actions"] == []
+    assert r.json()["allowed_actions"] == ["supervise"]  # 督办 is all a supervisor may do now
 
 
 def test_an_action_the_state_does_not_allow_gets_409_listing_the_allowed_ones(api):
     cid = new_case(api)["id"]
     r = act(api, "disp", cid, "close", version=1)
     assert r.status_code == 409 and r.headers["content-type"] == PROBLEM
-    assert set(r.json()["allowed_actions"]) == {"accept", "reject"}
+    assert set(r.json()["allowed_actions"]) == {"accept", "reject", "supervise"}
 
 
 def test_a_stale_version_gets_409(api):

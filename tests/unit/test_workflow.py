@@ -33,6 +33,10 @@ GOOD_FIELDS = {
     Action.REQUEST_EXTENSION: {"reason": "需要采购配件", "requested_due": NOW + timedelta(days=10)},
     Action.APPROVE_EXTENSION: {},
     Action.DENY_EXTENSION: {"reason": "理由不充分"},
+    Action.REQUEST_SUSPENSION: {"reason": "等待产权单位确认"},
+    Action.APPROVE_SUSPENSION: {},
+    Action.RESUME: {"new_due": NOW + timedelta(days=2)},
+    Action.SUPERVISE: {"reason": "请加快处置", "due_at": NOW + timedelta(days=1)},
 }
 
 
@@ -56,6 +60,10 @@ def case_in(status: CaseStatus, action: Action) -> Case:
     )
     if action in (Action.APPROVE_EXTENSION, Action.DENY_EXTENSION):
         case.pending_extension = Extension(NOW + timedelta(days=5), "配件", "u-handler", NOW)
+    if action is Action.APPROVE_SUSPENSION:
+        case.pending_suspension = {"reason": "等待", "requested_by": "u-handler", "requested_at": NOW.isoformat()}
+    if action is Action.RESUME:
+        case.suspended_since = NOW - timedelta(hours=3)
     return case
 
 
@@ -179,3 +187,24 @@ def test_report_records_a_timeline_entry_and_an_event() -> None:
     )  # fmt: skip
     assert case.description == "井盖破损" and case.status is CaseStatus.REPORTED and case.version == 1
     assert case.new_entries[0].action == "report" and case.events[0].name == "CaseReported"
+
+
+def test_a_suspension_is_requested_approved_and_resumed_with_the_deadline_moved():
+    case = case_in(CaseStatus.IN_PROGRESS, Action.REQUEST_SUSPENSION)
+    case.act(Action.REQUEST_SUSPENSION, actor_for(Role.HANDLER), NOW, {"reason": "等待产权单位确认"})
+    case.act(Action.APPROVE_SUSPENSION, actor_for(Role.DISPATCHER), NOW)
+    assert case.suspended_since == NOW
+    later = NOW + timedelta(hours=5)
+    with pytest.raises(InvalidInput, match="shifted deadline"):
+        case.act(Action.RESUME, actor_for(Role.HANDLER), later, {"new_due": case.due_at - timedelta(hours=1)})
+    case.act(Action.RESUME, actor_for(Role.HANDLER), later, {"new_due": case.due_at + timedelta(hours=5)})
+    assert case.suspended_since is None and case.due_at == NOW + timedelta(days=1, hours=5)
+    assert [e.action for e in case.new_entries] == ["request_suspension", "approve_suspension", "resume"]
+
+
+def test_supervision_needs_a_future_deadline():
+    case = case_in(CaseStatus.IN_PROGRESS, Action.SUPERVISE)
+    with pytest.raises(InvalidInput, match="future"):
+        case.act(Action.SUPERVISE, actor_for(Role.LEADER), NOW, {"reason": "督办", "due_at": NOW})
+    case.act(Action.SUPERVISE, actor_for(Role.LEADER), NOW, {"reason": "督办", "due_at": NOW + timedelta(hours=4)})
+    assert case.supervisions[0]["note"] == "督办"

@@ -24,6 +24,7 @@ _CASE_FIELDS = [
     "accepted_at", "dispatched_at", "due_at", "handled_at", "closed_at", "result", "result_photos",
     "rating", "rating_comment", "rework_count", "return_count", "version", "updated_at",
     "sensitive", "report_count", "triaged_at", "triage_reason", "triage",
+    "ladder", "time_limit", "suspended_since", "pending_suspension", "supervisions",
 ]  # fmt: skip
 
 
@@ -54,6 +55,7 @@ def case_from_row(row: Any) -> Case:
     case.channel = Channel(m["channel"])
     case.status = CaseStatus(m["status"])
     case.photos = list(m["photos"] or [])
+    case.supervisions = list(m["supervisions"] or [])
     case.result_photos = list(m["result_photos"] or [])
     if ext:
         case.pending_extension = Extension(

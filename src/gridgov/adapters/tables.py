@@ -22,6 +22,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -157,6 +159,11 @@ cases = Table(
     Column("triaged_at", UTCDateTime, nullable=True),
     Column("triage_reason", String(500), nullable=True),  # set while the case waits for a person
     Column("triage", JSON, nullable=True),  # grade reasons, classification, routing decision
+    Column("ladder", String(64), nullable=True),
+    Column("time_limit", String(16), nullable=True),
+    Column("suspended_since", UTCDateTime, nullable=True),
+    Column("pending_suspension", JSON, nullable=True),
+    Column("supervisions", JSON, nullable=False, default=list),
     Column("version", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
@@ -217,6 +224,66 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=True),
     Index("ix_outbox_unpublished", "published_at", "id"),
+)
+
+case_timers = Table(
+    "case_timers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(32), ForeignKey("cases.id"), nullable=False, index=True),
+    Column("key", String(160), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("fired_at", UTCDateTime, nullable=True),
+    Column("data", JSON, nullable=False),
+    UniqueConstraint("case_id", "key"),
+    # The sweep reads only unfired timers by due time: its cost follows the due steps, not the open cases.
+    Index("ix_case_timers_pending", "due_at", sqlite_where=text("fired_at IS NULL"), postgresql_where=text("fired_at IS NULL")),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", String(64), nullable=False),
+    Column("source", String(64), nullable=False),  # the outbox event that caused it: delivery is idempotent
+    Column("case_id", String(32), nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("read_at", UTCDateTime, nullable=True),
+    UniqueConstraint("user_id", "source"),
+    Index("ix_notifications_user_unread", "user_id", "read_at"),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("url", String(500), nullable=False),
+    Column("secret", String(200), nullable=False),
+    Column("event_types", JSON, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("webhook_id", String(32), ForeignKey("webhooks.id"), nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | delivered | dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("delivered_at", UTCDateTime, nullable=True),
+    UniqueConstraint("webhook_id", "source"),
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
 )
 
 idempotency_keys = Table(

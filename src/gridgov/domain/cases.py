@@ -83,6 +83,11 @@ class Case:
     triaged_at: datetime | None = None
     triage_reason: str | None = None
     triage: dict[str, Any] | None = None
+    ladder: str | None = None
+    time_limit: str | None = None
+    suspended_since: datetime | None = None
+    pending_suspension: dict[str, Any] | None = None
+    supervisions: list[dict[str, Any]] = field(default_factory=list)
     version: int = 1
     updated_at: datetime | None = None
     new_entries: list[TimelineEntry] = field(default_factory=list, repr=False)
@@ -239,13 +244,17 @@ class Case:
         self.dispatched_at = now
         self.due_at = due_at
         self.pending_extension = None
-        return {"unit_id": unit_id, "due_at": due_at.isoformat(), "note": _note(f)}
+        self.ladder = _optional_text(f.get("ladder"), "ladder", 64)
+        self.time_limit = _optional_text(f.get("time_limit"), "time_limit", 16)
+        return {"unit_id": unit_id, "due_at": due_at.isoformat(), "note": _note(f), "ladder": self.ladder}
 
     def _on_claim(self, actor: Actor, now: datetime, f: dict, reason: str | None) -> dict:
         return {"note": _note(f)}
 
     def _on_return(self, actor: Actor, now: datetime, f: dict, reason: str | None) -> dict:
         previous = self.unit_id
+        self.suspended_since = None
+        self.pending_suspension = None
         self.return_count += 1
         self.unit_id = None
         self.pending_extension = None
@@ -317,6 +326,67 @@ class Case:
         self.pending_extension = None
         return {"requested_due": ext.requested_due.isoformat()}
 
+    def _on_request_suspension(self, actor: Actor, now: datetime, f: dict, reason: str | None) -> dict:
+        if self.suspended_since is not None or self.pending_suspension is not None:
+            raise InvalidInput("the case is already suspended or waiting for a suspension decision")
+        self.pending_suspension = {"reason": reason, "requested_by": actor.user_id, "requested_at": now.isoformat()}
+        return {}
+
+    def _on_approve_suspension(self, actor: Actor, now: datetime, f: dict, reason: str | None) -> dict:
+        if self.pending_suspension is None:
+            raise InvalidInput("no suspension request is waiting for a decision")
+        self.pending_suspension = None
+        self.suspended_since = now
+        return {"suspended_since": now.isoformat()}
+
+    def _on_resume(self, actor: Actor, now: datetime, f: dict, reason: str | None) -> dict:
+        if self.suspended_since is None:
+            raise InvalidInput("the case is not suspended")
+        new_due = f.get("new_due")
+        if self.due_at is not None:
+            if not isinstance(new_due, datetime) or new_due < self.due_at:
+                raise InvalidInput("resuming needs the shifted deadline (computed by the service)")
+        previous = self.due_at
+        paused = {"from": self.suspended_since.isoformat(), "to": now.isoformat()}
+        self.suspended_since = None
+        self.due_at = new_due if self.due_at is not None else None
+        return {"paused": paused, "previous_due": previous.isoformat() if previous else None,
+                "due_at": self.due_at.isoformat() if self.due_at else None}  # fmt: skip
+
+    def _on_supervise(self, actor: Actor, now: datetime, f: dict, reason: str | None) -> dict:
+        due = f.get("due_at")
+        if not isinstance(due, datetime) or due <= now:
+            raise InvalidInput("supervision (督办) needs a due_at in the future")
+        entry = {"by": actor.user_id, "name": actor.name, "note": reason, "at": now.isoformat(), "due_at": due.isoformat()}
+        self.supervisions = [*self.supervisions, entry]
+        return entry
+
+    # -------------------------------------------------------- escalation
+    def warn(self, now: datetime, *, level: str, stage: str) -> None:
+        """A yellow or red warning fired (黄牌/红牌): kept on the timeline, announced by an event."""
+        self.version += 1
+        self.updated_at = now
+        self._append(SYSTEM_ACTOR, now, f"warning_{level}", self.status, reason=None, data={"stage": stage})
+        self._record(events.CaseWarned, SYSTEM_ACTOR, now, {"level": level, "stage": stage})
+
+    def escalate(self, now: datetime, *, step: dict[str, Any], unit_id: str | None = None) -> None:
+        """Apply one ladder step. Reassigning sends the case to a new unit, back to 'dispatched'."""
+        action = step["action"]
+        data: dict[str, Any] = {**step}
+        if action == "reassign":
+            if not unit_id:
+                raise InvalidInput("reassign needs a unit")
+            data["from_unit"] = self.unit_id
+            self.unit_id = unit_id
+            self.status = CaseStatus.DISPATCHED
+        elif action == "raise_grade":
+            self.grade = Grade(max(1, int(self.grade) - 1))
+            data["grade"] = int(self.grade)
+        self.version += 1
+        self.updated_at = now
+        self._append(SYSTEM_ACTOR, now, f"escalate_{action}", self.status, reason=step.get("note") or None, data=data)
+        self._record(events.CaseEscalated, SYSTEM_ACTOR, now, data)
+
     # ---------------------------------------------------------------- helpers
     def _pending_or_fail(self) -> Extension:
         if self.pending_extension is None:
@@ -330,6 +400,12 @@ class Case:
             return "only the reporter may rate a case"
         if action in _EXTENSION_DECISIONS and self.pending_extension is None:
             return "no extension request is waiting for a decision"
+        if action is Action.APPROVE_SUSPENSION and self.pending_suspension is None:
+            return "no suspension request is waiting for a decision"
+        if action is Action.RESUME and self.suspended_since is None:
+            return "the case is not suspended"
+        if action is Action.RESUME and actor.role in (Role.HANDLER, Role.ENTITY_STAFF) and self.unit_id not in actor.unit_ids:
+            return "only members of the assigned unit may resume this case"
         return None
 
     def _append(
@@ -368,7 +444,7 @@ class Case:
         return self.due_at is not None and self.closed_at is None and now > self.due_at
 
 
-_UNIT_ACTIONS = frozenset({Action.CLAIM, Action.RETURN, Action.HANDLE, Action.REQUEST_EXTENSION})
+_UNIT_ACTIONS = frozenset({Action.CLAIM, Action.RETURN, Action.HANDLE, Action.REQUEST_EXTENSION, Action.REQUEST_SUSPENSION})
 _EXTENSION_DECISIONS = frozenset({Action.APPROVE_EXTENSION, Action.DENY_EXTENSION})
 _EVENT_FOR: dict[Action, type[events.CaseEvent]] = {
     Action.ACCEPT: events.CaseAccepted,
@@ -385,6 +461,10 @@ _EVENT_FOR: dict[Action, type[events.CaseEvent]] = {
     Action.REQUEST_EXTENSION: events.ExtensionRequested,
     Action.APPROVE_EXTENSION: events.ExtensionApproved,
     Action.DENY_EXTENSION: events.ExtensionDenied,
+    Action.REQUEST_SUSPENSION: events.SuspensionRequested,
+    Action.APPROVE_SUSPENSION: events.CaseSuspended,
+    Action.RESUME: events.CaseResumed,
+    Action.SUPERVISE: events.CaseSupervised,
 }
 
 

@@ -119,6 +119,36 @@ class ExtensionDenied(CaseEvent):
     pass
 
 
+@dataclass(frozen=True)
+class SuspensionRequested(CaseEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class CaseSuspended(CaseEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class CaseResumed(CaseEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class CaseSupervised(CaseEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class CaseWarned(CaseEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class CaseEscalated(CaseEvent):
+    pass
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (
@@ -138,5 +168,11 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ExtensionRequested,
         ExtensionApproved,
         ExtensionDenied,
+        SuspensionRequested,
+        CaseSuspended,
+        CaseResumed,
+        CaseSupervised,
+        CaseWarned,
+        CaseEscalated,
     )
 }

@@ -71,6 +71,10 @@ class Action(StrEnum):
     REQUEST_EXTENSION = "request_extension"  # 申请延期
     APPROVE_EXTENSION = "approve_extension"  # 批准延期
     DENY_EXTENSION = "deny_extension"  # 驳回延期
+    REQUEST_SUSPENSION = "request_suspension"  # 申请挂起
+    APPROVE_SUSPENSION = "approve_suspension"  # 批准挂起 (the clock stops)
+    RESUME = "resume"  # 恢复 (the clock runs again; the deadline moves by the paused time)
+    SUPERVISE = "supervise"  # 督办
 
     @property
     def label_zh(self) -> str:
@@ -92,6 +96,10 @@ ACTION_LABELS = {
     Action.REQUEST_EXTENSION: "申请延期",
     Action.APPROVE_EXTENSION: "批准延期",
     Action.DENY_EXTENSION: "驳回延期",
+    Action.REQUEST_SUSPENSION: "申请挂起",
+    Action.APPROVE_SUSPENSION: "批准挂起",
+    Action.RESUME: "恢复",
+    Action.SUPERVISE: "督办",
 }
 
 
@@ -109,6 +117,8 @@ _CENTER = frozenset({Role.DISPATCHER, Role.ADMIN, Role.SYSTEM})
 _UNIT = frozenset({Role.HANDLER, Role.ENTITY_STAFF})
 _VERIFIERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 _REPORTERS = frozenset({Role.RESIDENT, Role.GRID_WORKER, Role.ENTITY_STAFF, Role.HANDLER})
+_LEADERS = frozenset({Role.LEADER, Role.SUPERVISOR})
+_WORKING = frozenset({S.DISPATCHED, S.IN_PROGRESS})
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.ACCEPT, frozenset({S.REPORTED}), S.ACCEPTED, _CENTER),
@@ -141,6 +151,16 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({S.DISPATCHED, S.IN_PROGRESS}),
         None,
         _CENTER | _VERIFIERS,
+        needs_reason=True,
+    ),
+    Transition(Action.REQUEST_SUSPENSION, _WORKING, None, _UNIT, needs_reason=True),
+    Transition(Action.APPROVE_SUSPENSION, _WORKING, None, _CENTER | _VERIFIERS),
+    Transition(Action.RESUME, _WORKING, None, _UNIT | _CENTER | _VERIFIERS),
+    Transition(
+        Action.SUPERVISE,
+        frozenset({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.HANDLED}),
+        None,
+        _LEADERS,
         needs_reason=True,
     ),
 )
