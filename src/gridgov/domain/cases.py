@@ -343,9 +343,8 @@ class Case:
         if self.suspended_since is None:
             raise InvalidInput("the case is not suspended")
         new_due = f.get("new_due")
-        if self.due_at is not None:
-            if not isinstance(new_due, datetime) or new_due < self.due_at:
-                raise InvalidInput("resuming needs the shifted deadline (computed by the service)")
+        if self.due_at is not None and (not isinstance(new_due, datetime) or new_due < self.due_at):
+            raise InvalidInput("resuming needs the shifted deadline (computed by the service)")
         previous = self.due_at
         paused = {"from": self.suspended_since.isoformat(), "to": now.isoformat()}
         self.suspended_since = None
