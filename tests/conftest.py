@@ -109,6 +109,8 @@ def populate(platform: Platform) -> dict[str, object]:
     street = next(n for n in tree if str(n.level) == "street")
     bus.handle(CreateUnit(SYSTEM_ACTOR, "wuye-1", "景华物业", "social_entity", "property_company", (community.code,)))
     bus.handle(CreateUnit(SYSTEM_ACTOR, "dept-chengguan", "城管局", "department", "urban_management", (street.code,)))
+    bus.handle(CreateUnit(SYSTEM_ACTOR, "sq-1", "景华社区工作站", "department", "community", (community.code,)))
+    bus.handle(CreateUnit(SYSTEM_ACTOR, "zhifa", "莲花街道综合执法队", "department", "street_enforcement", (street.code,)))
     for username, (role, unit, grid) in ACCOUNTS.items():
         bus.handle(
             CreateUser(

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from gridgov.adapters.calendar_source import load_calendar
 from gridgov.adapters.clock import SystemClock
 from gridgov.adapters.database import make_engine, upgrade
 from gridgov.adapters.passwords import PasswordHasher
@@ -19,7 +20,8 @@ from gridgov.adapters.photo_store import PhotoStore
 from gridgov.adapters.unit_of_work import SqlUnitOfWork
 from gridgov.config import Settings
 from gridgov.domain import commands as c
-from gridgov.services import cases, directory, rules, triage
+from gridgov.domain.escalation import DEFAULT_LADDERS
+from gridgov.services import cases, directory, rules, schedule, triage
 from gridgov.services.grid_index import GridIndex
 from gridgov.services.ids import new_id
 from gridgov.services.messagebus import MessageBus
@@ -39,6 +41,7 @@ class Platform:
     photos: PhotoStore
     relay: OutboxRelay
     secret_key: str
+    policy: Any = None
     listeners: list = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:
@@ -60,16 +63,19 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
     photos = PhotoStore(settings.photo_dir)
     relay = OutboxRelay(engine, clock)
     classifier = _load_classifier()
+    calendar = load_calendar(settings.calendar_file)
+    policy = schedule.DeadlinePolicy(calendar, dict(DEFAULT_LADDERS), settings.yellow_share)
     corrections = _corrections_writer(settings)
     handlers = {
-        c.ReportCase: partial(cases.report_case, clock=clock, grids=grids, new_id=new_id),
-        c.ActOnCase: partial(cases.act_on_case, clock=clock),
+        c.ReportCase: partial(cases.report_case, clock=clock, grids=grids, new_id=new_id, policy=policy),
+        c.ActOnCase: partial(cases.act_on_case, clock=clock, policy=policy),
         c.CreateUnit: partial(directory.create_unit, grids=grids),
         c.CreateUser: partial(directory.create_user, hasher=hasher, clock=clock, grids=grids, new_id=new_id),
         c.ImportGrids: partial(directory.import_grids, grids=grids),
         c.StorePhoto: partial(directory.store_photo, photo_store=photos, clock=clock),
-        c.TriageCase: partial(triage.triage_case, clock=clock, classifier=classifier),
-        c.ResolveTriage: partial(triage.resolve_triage, clock=clock, corrections=corrections),
+        c.TriageCase: partial(triage.triage_case, clock=clock, policy=policy, classifier=classifier),
+        c.ResolveTriage: partial(triage.resolve_triage, clock=clock, policy=policy, corrections=corrections),
+        c.SweepTimers: partial(schedule.sweep_timers, clock=clock, policy=policy),
         c.ImportCategories: rules.import_categories,
         c.SaveRule: rules.save_rule,
         c.DeleteRule: rules.delete_rule,
@@ -86,6 +92,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
         photos=photos,
         relay=relay,
         secret_key=_secret_key(settings),
+        policy=policy,
         listeners=listeners,
     )
     relay.subscribe("CaseReported", lambda _type, payload: bus.handle(c.TriageCase(payload["case_id"])))

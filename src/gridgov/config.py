@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     fast_password_hashing: bool = Field(
         False, description="Cheap Argon2 parameters; only for tests and demo seeding, never production."
     )
+    calendar_file: Path | None = Field(
+        None, description="Local working-calendar overrides (YAML/JSON): holidays, 调休 workdays, office hours."
+    )
+    tick_seconds: float = Field(
+        0.5, gt=0, le=10, description="Longest pause between two sweeps of due timers (deadline ticker)."
+    )
+    yellow_share: float = Field(0.8, gt=0, lt=1, description="Share of a time limit at which the yellow warning fires.")
     relay_interval_seconds: float = Field(
         1.0, gt=0, le=60, description="How often the outbox relay retries undelivered events."
     )

@@ -199,7 +199,7 @@ def test_health_answers_200_when_the_database_is_reachable(api):
 def test_units_and_grids_list_what_a_dispatcher_may_pick(api):
     h = api.login("disp")
     units = {u["id"] for u in api.get("/api/v1/units", headers=h).json()}
-    assert units == {"wuye-1", "dept-chengguan"}
+    assert units == {"wuye-1", "dept-chengguan", "sq-1", "zhifa"}
     grids = api.get("/api/v1/grids?level=community", headers=h).json()
     assert len(grids) == 4 and all(g["level"] == "community" for g in grids)
 

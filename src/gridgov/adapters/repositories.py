@@ -108,6 +108,8 @@ class CaseRepository:
         self._loaded_version[case.id] = None
 
     def get(self, case_id: str, *, for_update: bool = False) -> Case | None:
+        if case_id in self.seen:  # one object per case per unit of work: changes are never lost
+            return self.seen[case_id]
         locking = for_update and self.conn.dialect.name == "postgresql"
         row = self.conn.execute(_SELECT_CASE_FOR_UPDATE if locking else _SELECT_CASE, {"case_id": case_id}).first()
         if row is None:
@@ -331,3 +333,45 @@ class RuleRepository:
 
     def empty(self) -> bool:
         return self.conn.execute(select(t.routing_rules.c.code).limit(1)).first() is None
+
+
+class TimerRepository:
+    """Durable timers of cases. The sweep claims due rows with SKIP LOCKED on PostgreSQL, so several
+    tickers share the work and no timer is taken twice."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def for_case(self, case_id: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute(select(t.case_timers).where(t.case_timers.c.case_id == case_id))
+        return [dict(r._mapping) for r in rows]
+
+    def replace_pending(self, case_id: str, planned: list[dict[str, Any]]) -> None:
+        existing = {r["key"]: r for r in self.for_case(case_id)}
+        wanted = {p["key"]: p for p in planned}
+        stale = [r["id"] for k, r in existing.items() if r["fired_at"] is None and (k not in wanted or r["due_at"] != wanted[k]["due_at"])]
+        if stale:
+            self.conn.execute(t.case_timers.delete().where(t.case_timers.c.id.in_(stale)))
+        fresh = [
+            {"case_id": case_id, **p}
+            for k, p in wanted.items()
+            if k not in existing or (existing[k]["fired_at"] is None and existing[k]["id"] in stale)
+        ]
+        if fresh:
+            self.conn.execute(insert(t.case_timers), fresh)
+
+    def claim_due(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        c = t.case_timers.c
+        query = select(t.case_timers).where(c.fired_at.is_(None), c.due_at <= now).order_by(c.due_at).limit(limit)
+        if self.conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    def mark_fired(self, timer_id: int, now: datetime) -> None:
+        self.conn.execute(update(t.case_timers).where(t.case_timers.c.id == timer_id).values(fired_at=now))
+
+    def next_due(self) -> datetime | None:
+        from sqlalchemy import func
+
+        c = t.case_timers.c
+        return self.conn.execute(select(func.min(c.due_at)).where(c.fired_at.is_(None))).scalar()

@@ -35,6 +35,7 @@ class SqlUnitOfWork:
         self.photos = r.PhotoRepository(self.conn)
         self.categories = r.CategoryRepository(self.conn)
         self.rules = r.RuleRepository(self.conn)
+        self.timers = r.TimerRepository(self.conn)
         self.committed_events = []
         return self
 

@@ -114,3 +114,10 @@ class SaveRule(Command):
 class DeleteRule(Command):
     actor: Actor
     code: str
+
+
+@dataclass(frozen=True)
+class SweepTimers(Command):
+    """Fire the timers that are due (warnings, ladder steps, supervision deadlines), each once."""
+
+    limit: int = 500

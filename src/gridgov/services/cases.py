@@ -8,10 +8,12 @@ from typing import Any
 from gridgov.domain import geo
 from gridgov.domain.cases import Case
 from gridgov.domain.commands import ActOnCase, ReportCase
+from gridgov.domain.deadlines import check_extension
 from gridgov.domain.errors import IdempotencyMismatch, InvalidInput, NotFound, StaleVersion
 from gridgov.domain.scope import can_see_case
 from gridgov.domain.taxonomy import Channel, Grade
 from gridgov.domain.workflow import Action
+from gridgov.services.schedule import prepare_dispatch, prepare_resume, sync_timers
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class Reported:
     replayed: bool = False
 
 
-def report_case(cmd: ReportCase, uow, *, clock, grids, new_id) -> Reported:
+def report_case(cmd: ReportCase, uow, *, clock, grids, new_id, policy) -> Reported:
     actor = cmd.actor
     if cmd.idempotency_key:
         earlier = uow.idempotency.get(actor.user_id, cmd.idempotency_key)
@@ -63,6 +65,8 @@ def report_case(cmd: ReportCase, uow, *, clock, grids, new_id) -> Reported:
         photos=list(cmd.photos),
     )
     uow.cases.add(case)
+    uow.flush()
+    sync_timers(uow, case, policy)
     body = {"id": case.id, "status": str(case.status), "version": case.version, "grid_code": case.grid_code}
     if cmd.idempotency_key:
         uow.idempotency.put(actor.user_id, cmd.idempotency_key, cmd.request_hash or "", 201, body, now)
@@ -70,7 +74,7 @@ def report_case(cmd: ReportCase, uow, *, clock, grids, new_id) -> Reported:
     return Reported(case.id, body)
 
 
-def act_on_case(cmd: ActOnCase, uow, *, clock) -> Case:
+def act_on_case(cmd: ActOnCase, uow, *, clock, policy) -> Case:
     case = uow.cases.get(cmd.case_id, for_update=True)
     if case is None or not can_see_case(
         cmd.actor, grid_code=case.grid_code, unit_id=case.unit_id, reporter_id=case.reporter_id
@@ -92,7 +96,16 @@ def act_on_case(cmd: ActOnCase, uow, *, clock) -> Case:
         missing = uow.photos.missing(list(fields.get("photos") or []))
         if missing:
             raise InvalidInput(f"unknown photo ids: {', '.join(missing)}")
-    case.act(cmd.action, cmd.actor, clock.now(), fields)
+    now = clock.now()
+    if cmd.action is Action.DISPATCH:
+        prepare_dispatch(case, uow, fields, now, policy)
+    elif cmd.action is Action.RESUME:
+        prepare_resume(case, fields, now, policy)
+    elif cmd.action is Action.APPROVE_EXTENSION and case.pending_extension is not None:
+        check_extension(case.due_at, case.pending_extension.requested_due, now)
+    fields.pop("new_due", None) if cmd.action is not Action.RESUME else None
+    case.act(cmd.action, cmd.actor, now, fields)
+    sync_timers(uow, case, policy)
     uow.commit()
     return case
 

@@ -13,11 +13,12 @@ from gridgov.domain.grading import grade_case
 from gridgov.domain.responsibility import route
 from gridgov.domain.roles import SYSTEM_ACTOR
 from gridgov.domain.scope import can_see_case
-from gridgov.domain.taxonomy import Grade, limit_hours
+from gridgov.domain.taxonomy import Grade
 from gridgov.domain.workflow import Action, CaseStatus
+from gridgov.services.schedule import prepare_dispatch, sync_timers
 
 
-def triage_case(cmd: TriageCase, uow, *, clock, classifier=None, corrections=None) -> str:
+def triage_case(cmd: TriageCase, uow, *, clock, policy, classifier=None) -> str:
     case = uow.cases.get(cmd.case_id, for_update=True)
     if case is None or case.triaged_at is not None or case.status is not CaseStatus.REPORTED:
         return "skipped"
@@ -84,19 +85,17 @@ def triage_case(cmd: TriageCase, uow, *, clock, classifier=None, corrections=Non
         needs_person=needs_person,
     )
     if needs_person is None and decision is not None:
-        limit = decision.time_limit or category.time_limit
         case.act(Action.ACCEPT, SYSTEM_ACTOR, now, {"grade": int(grading.grade), "category": category.code})
-        case.act(
-            Action.DISPATCH,
-            SYSTEM_ACTOR,
-            now,
-            {"unit_id": decision.unit_id, "time_limit_hours": limit_hours(limit), "note": f"自动派遣 {decision.explain()}"[:500]},
-        )
+        fields = {"unit_id": decision.unit_id, "time_limit": decision.time_limit, "ladder": decision.ladder,
+                  "note": f"自动派遣 {decision.explain()}"[:500]}  # fmt: skip
+        prepare_dispatch(case, uow, fields, now, policy)
+        case.act(Action.DISPATCH, SYSTEM_ACTOR, now, fields)
+    sync_timers(uow, case, policy)
     uow.commit()
     return "dispatched" if needs_person is None else "queued"
 
 
-def resolve_triage(cmd: ResolveTriage, uow, *, clock, corrections=None):
+def resolve_triage(cmd: ResolveTriage, uow, *, clock, policy, corrections=None):
     """One action on a queued case: reject it, or set category/grade, accept and dispatch it."""
     case = uow.cases.get(cmd.case_id, for_update=True)
     if case is None or not can_see_case(cmd.actor, grid_code=case.grid_code, unit_id=case.unit_id, reporter_id=case.reporter_id):
@@ -106,6 +105,7 @@ def resolve_triage(cmd: ResolveTriage, uow, *, clock, corrections=None):
     now = clock.now()
     if cmd.reject_reason:
         case.act(Action.REJECT, cmd.actor, now, {"reason": cmd.reject_reason})
+        sync_timers(uow, case, policy)
         uow.commit()
         return case
     if not cmd.unit_id:
@@ -121,9 +121,9 @@ def resolve_triage(cmd: ResolveTriage, uow, *, clock, corrections=None):
     predicted = ((case.triage or {}).get("classification") or {}).get("label")
     case.act(Action.ACCEPT, cmd.actor, now, {"grade": cmd.grade, "category": category.code if category else None})
     fields: dict[str, Any] = {"unit_id": unit.id, "note": cmd.note}
-    if category:
-        fields["time_limit_hours"] = limit_hours(category.time_limit)
+    prepare_dispatch(case, uow, fields, now, policy)
     case.act(Action.DISPATCH, cmd.actor, now, fields)
+    sync_timers(uow, case, policy)
     uow.commit()
     if corrections is not None and category is not None and predicted and category.kind == "message" and predicted != category.name:
         corrections(case.description, category.name)  # the dispatcher's label becomes training data
