@@ -21,7 +21,7 @@ from gridgov.adapters.unit_of_work import SqlUnitOfWork
 from gridgov.config import Settings
 from gridgov.domain import commands as c
 from gridgov.domain.escalation import DEFAULT_LADDERS
-from gridgov.services import cases, directory, rules, schedule, triage
+from gridgov.services import cases, directory, notify, rules, schedule, triage
 from gridgov.services.grid_index import GridIndex
 from gridgov.services.ids import new_id
 from gridgov.services.messagebus import MessageBus
@@ -95,11 +95,18 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
         policy=policy,
         listeners=listeners,
     )
-    relay.subscribe("CaseReported", lambda _type, payload: bus.handle(c.TriageCase(payload["case_id"])))
+    relay.subscribe("CaseReported", lambda _type, payload, _id: bus.handle(c.TriageCase(payload["case_id"])))
+    for event_type in notify.NOTIFIED_EVENTS:
+        relay.subscribe(event_type, partial(_notify, platform))
     with platform.uow() as uow:
         rules.seed_defaults(uow)
     platform.reload_grids()
     return platform
+
+
+def _notify(platform: Platform, event_type: str, payload: dict, event_id: int) -> None:
+    with platform.uow() as uow:
+        notify.notify(uow, platform.clock, event_type, payload, event_id)
 
 
 def _load_classifier():

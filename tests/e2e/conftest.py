@@ -23,5 +23,6 @@ def api(sqlite_platform):
             return {"Authorization": f"Bearer {tokens[username]}"}
 
         client.login = login
+        client.forget_tokens = tokens.clear  # after moving the clock past their expiry
         client.platform = sqlite_platform
         yield client

@@ -141,7 +141,7 @@ def test_the_relay_delivers_each_event_once_and_retries_a_failing_handler(any_pl
     seen: list[str] = []
     fail_once = {"armed": True}
 
-    def handler(event_type, payload):
+    def handler(event_type, payload, event_id):
         if fail_once["armed"]:
             fail_once["armed"] = False
             raise RuntimeError("gateway down")

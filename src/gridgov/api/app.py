@@ -7,9 +7,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gridgov.api import live, problems
-from gridgov.api.routes import auth, cases, directory, system, triage
+from gridgov.api.routes import auth, cases, deadlines, directory, system, triage
 from gridgov.bootstrap import Platform, bootstrap
 from gridgov.config import Settings
+from gridgov.services.background import loops
 from gridgov.web import pages
 
 
@@ -18,9 +19,14 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        running = loops(platform, {"ticker", "webhooks"}) if run_relay else []
         if run_relay:
             platform.relay.start(platform.settings.relay_interval_seconds)
+        for loop in running:
+            loop.start()
         yield
+        for loop in running:
+            loop.stop()
         platform.relay.stop()
 
     app = FastAPI(
@@ -33,7 +39,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.state.wakeup = live.Wakeup()
     platform.listeners.append(app.state.wakeup.notify)
     problems.install(app)
-    for module in (auth, cases, directory, system, triage, live):
+    for module in (auth, cases, directory, system, triage, deadlines, live):
         app.include_router(module.router)
     pages.install(app)
     return app

@@ -17,7 +17,7 @@ from gridgov.adapters import tables as t
 
 log = logging.getLogger(__name__)
 
-EventHandler = Callable[[str, dict], None]
+EventHandler = Callable[[str, dict, int], None]  # (event type, payload, outbox id)
 
 
 class OutboxRelay:
@@ -46,7 +46,7 @@ class OutboxRelay:
         for row in rows:
             try:
                 for handler in self.handlers.get(row.event_type, []):
-                    handler(row.event_type, row.payload)
+                    handler(row.event_type, row.payload, row.id)
             except Exception as exc:
                 log.exception("event %s #%s failed; will retry", row.event_type, row.id)
                 self._mark_failed(row.id, repr(exc))

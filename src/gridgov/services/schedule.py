@@ -20,9 +20,10 @@ from gridgov.domain.responsibility import resolve_unit_type
 from gridgov.domain.taxonomy import Grade
 
 
-@dataclass(frozen=True)
+@dataclass
 class DeadlinePolicy:
-    """What deadline arithmetic needs: the working calendar, the ladders, the yellow-warning share."""
+    """What deadline arithmetic needs: the working calendar, the ladders, the yellow-warning share.
+    An admin's calendar upload swaps `calendar` (a single attribute assignment, safe across threads)."""
 
     calendar: WorkingCalendar
     ladders: Mapping[str, Ladder]

@@ -1,0 +1,180 @@
+"""/api/v1/inbox, /deadlines, /calendar and the webhook admin: what is due, who was told, and how."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select, update
+
+from gridgov.adapters import tables as t
+from gridgov.adapters.calendar_source import apply_overrides, official_calendar, parse_overrides
+from gridgov.adapters.repositories import case_from_row
+from gridgov.api.problems import ApiProblem
+from gridgov.api.security import current_actor, get_platform, require_roles
+from gridgov.domain.deadlines import urgency
+from gridgov.domain.roles import Actor, Role
+from gridgov.queries.cases import case_summary, scope_clause
+from gridgov.services import webhooks
+from gridgov.services.ids import new_id
+
+router = APIRouter(prefix="/api/v1", tags=["deadlines"])
+ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 422: {"description": "Invalid"}}
+OPEN_WORK = ("dispatched", "in_progress")
+
+
+@router.get("/inbox", responses=ERRORS)
+def inbox(
+    actor: Actor = Depends(current_actor),
+    platform=Depends(get_platform),
+    unread: bool = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    """Your notifications, newest first, with the unread count."""
+    n = t.notifications.c
+    with platform.engine.connect() as conn:
+        count = conn.execute(select(func.count()).where(n.user_id == actor.user_id, n.read_at.is_(None))).scalar()
+        query = select(t.notifications).where(n.user_id == actor.user_id)
+        if unread:
+            query = query.where(n.read_at.is_(None))
+        rows = conn.execute(query.order_by(n.id.desc()).limit(limit)).fetchall()
+    return {"unread": count, "items": [dict(r._mapping) for r in rows]}
+
+
+@router.post("/inbox/{notification_id}/read", status_code=204, responses=ERRORS | {404: {"description": "Not yours"}})
+def mark_read(notification_id: Annotated[int, Path(ge=1, le=2**62)], actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> Response:
+    n = t.notifications.c
+    with platform.engine.begin() as conn:
+        done = conn.execute(
+            update(t.notifications).where(n.id == notification_id, n.user_id == actor.user_id).values(read_at=platform.clock.now())
+        ).rowcount
+    if not done:
+        raise ApiProblem(404, "Not found", f"no notification {notification_id} of yours")
+    return Response(status_code=204)
+
+
+@router.post("/inbox/read-all", responses=ERRORS)
+def mark_all_read(actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> dict[str, int]:
+    n = t.notifications.c
+    with platform.engine.begin() as conn:
+        done = conn.execute(
+            update(t.notifications).where(n.user_id == actor.user_id, n.read_at.is_(None)).values(read_at=platform.clock.now())
+        ).rowcount
+    return {"marked": done}
+
+
+@router.get("/deadlines", responses=ERRORS)
+def deadlines(
+    actor: Actor = Depends(current_actor),
+    platform=Depends(get_platform),
+    view: Annotated[str, Query(pattern="^(overdue|soon)$", description="overdue, or soon due")] = "overdue",
+    within_minutes: Annotated[int, Query(ge=1, le=60 * 24 * 30)] = 120,
+    grid: Annotated[str | None, Query(max_length=32)] = None,
+    unit: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[dict[str, Any]]:
+    """Open cases past their deadline (most overdue first), or due within the next minutes."""
+    c = t.cases.c
+    now = platform.clock.now()
+    query = select(t.cases).where(c.status.in_(OPEN_WORK), c.suspended_since.is_(None), c.due_at.is_not(None))
+    if view == "overdue":
+        query = query.where(c.due_at < now)
+    else:
+        query = query.where(c.due_at >= now, c.due_at <= now + timedelta(minutes=within_minutes))
+    if grid:
+        query = query.where(c.grid_code.like(grid + "%"))
+    if unit:
+        query = query.where(c.unit_id == unit)
+    scope = scope_clause(actor)
+    if scope is not None:
+        query = query.where(scope)
+    with platform.engine.connect() as conn:
+        rows = conn.execute(query.order_by(c.due_at).limit(limit)).fetchall()
+    out = []
+    for row in rows:
+        case = case_from_row(row)
+        level = urgency(case.dispatched_at or case.reported_at, case.due_at, now, platform.policy.yellow_share)
+        out.append({**case_summary(case, actor, now), "urgency": str(level), "minutes_left": round((case.due_at - now).total_seconds() / 60, 1)})
+    return out
+
+
+@router.get("/calendar/{year}", responses=ERRORS)
+def calendar(year: Annotated[int, Path(ge=1990, le=2100)], actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> dict[str, Any]:
+    """The working calendar of a year: holidays, 调休 workdays, office hours, and whether it is
+    provisional (holidays not published yet: weekends only)."""
+    if not 1990 <= year <= 2100:
+        raise ApiProblem(422, "Invalid input", "year must be between 1990 and 2100")
+    cal = platform.policy.calendar
+    return {
+        "year": year,
+        "provisional": cal.is_provisional(year),
+        "holidays": sorted(d.isoformat() for d in cal.holidays if d.year == year),
+        "workdays": sorted(d.isoformat() for d in cal.workdays if d.year == year),
+        "office_hours": [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in cal.office_hours],
+        "workday_count": sum(cal.is_workday(date(year, 1, 1) + timedelta(days=i)) for i in range(366 if year % 4 == 0 else 365)),
+    }
+
+
+@router.put("/calendar/overrides", responses=ERRORS)
+def load_overrides(
+    text: Annotated[str, Body(media_type="application/yaml", description="holidays, workdays, office_hours, years")],
+    actor: Actor = Depends(require_roles(Role.ADMIN)),
+    platform=Depends(get_platform),
+) -> dict[str, Any]:
+    """Load local calendar overrides (validated whole; nothing applied on any problem). New deadlines use
+    them at once; the file is kept in the data directory and loaded again at start."""
+    from gridgov.domain.errors import InvalidInput
+
+    try:
+        overrides = parse_overrides(text)
+    except InvalidInput:
+        raise
+    path = platform.settings.data_dir / "calendar-overrides.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    platform.policy.calendar = apply_overrides(official_calendar(), overrides)
+    return {"holidays": len(overrides["holidays"]), "workdays": len(overrides["workdays"]), "years": sorted(overrides["years"])}
+
+
+class WebhookIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., max_length=100)
+    url: str = Field(..., max_length=500)
+    event_types: list[str] = Field(..., description="e.g. CaseDispatched, CaseWarned, CaseEscalated; '*' for all")
+
+
+@router.get("/admin/webhooks", responses=ERRORS)
+def list_webhooks(actor: Actor = Depends(require_roles(Role.ADMIN)), platform=Depends(get_platform)) -> list[dict[str, Any]]:
+    with platform.engine.connect() as conn:
+        return [{**dict(r._mapping), "secret": "********"} for r in conn.execute(select(t.webhooks))]
+
+
+@router.post("/admin/webhooks", status_code=201, responses=ERRORS)
+def create_webhook(body: WebhookIn, actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> dict[str, Any]:
+    """Register a gateway. The answer carries the signing secret once; keep it on the gateway."""
+    return webhooks.create_webhook(
+        platform.engine, platform.clock, actor, name=body.name, url=body.url, event_types=body.event_types, new_id=new_id
+    )
+
+
+@router.get("/admin/webhooks/deliveries", responses=ERRORS)
+def deliveries(
+    actor: Actor = Depends(require_roles(Role.ADMIN)),
+    platform=Depends(get_platform),
+    status: Annotated[str, Query(pattern="^(pending|delivered|dead)$")] = "dead",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[dict[str, Any]]:
+    """Deliveries by status; `dead` is the dead-letter list."""
+    d = t.webhook_deliveries.c
+    with platform.engine.connect() as conn:
+        rows = conn.execute(select(t.webhook_deliveries).where(d.status == status).order_by(d.id.desc()).limit(limit))
+        return [{k: v for k, v in r._mapping.items() if k != "payload"} | {"event_type": r.event_type} for r in rows]
+
+
+@router.post("/admin/webhooks/deliveries/{delivery_id}/retry", status_code=204, responses=ERRORS | {404: {"description": "No dead delivery"}})
+def retry(delivery_id: Annotated[int, Path(ge=1, le=2**62)], actor: Actor = Depends(require_roles(Role.ADMIN)), platform=Depends(get_platform)) -> Response:
+    webhooks.retry_dead(platform.engine, platform.clock, delivery_id)
+    return Response(status_code=204)
