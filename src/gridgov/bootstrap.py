@@ -20,10 +20,10 @@ from gridgov.adapters.photo_store import PhotoStore
 from gridgov.adapters.unit_of_work import SqlUnitOfWork
 from gridgov.config import Settings
 from gridgov.domain import commands as c
-from gridgov.domain.escalation import DEFAULT_LADDERS
 from gridgov.services import cases, directory, notify, rules, schedule, triage
 from gridgov.services.grid_index import GridIndex
 from gridgov.services.ids import new_id
+from gridgov.services.ladders import load_ladders
 from gridgov.services.messagebus import MessageBus
 from gridgov.services.outbox import OutboxRelay
 
@@ -63,8 +63,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
     photos = PhotoStore(settings.photo_dir)
     relay = OutboxRelay(engine, clock)
     classifier = _load_classifier()
-    calendar = load_calendar(settings.calendar_file)
-    policy = schedule.DeadlinePolicy(calendar, dict(DEFAULT_LADDERS), settings.yellow_share)
+    calendar = load_calendar(settings.calendar_file or _uploaded_calendar(settings))
+    policy = schedule.DeadlinePolicy(calendar, load_ladders(settings.data_dir / "ladders.json"), settings.yellow_share)
     corrections = _corrections_writer(settings)
     handlers = {
         c.ReportCase: partial(cases.report_case, clock=clock, grids=grids, new_id=new_id, policy=policy),
@@ -102,6 +102,12 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
         rules.seed_defaults(uow)
     platform.reload_grids()
     return platform
+
+
+def _uploaded_calendar(settings: Settings):
+    """Overrides an admin uploaded over the API (kept in the data directory) apply again after a restart."""
+    path = settings.data_dir / "calendar-overrides.yaml"
+    return path if path.exists() else None
 
 
 def _notify(platform: Platform, event_type: str, payload: dict, event_id: int) -> None:

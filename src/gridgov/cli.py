@@ -7,6 +7,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import sys
@@ -27,7 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     except DomainError as exc:
         print(f"gridgov: {exc.detail}", file=sys.stderr)
         for problem in exc.extra.get("problems", []) or []:
-            print(f"  - feature {problem['feature_id']}: {problem['message']}", file=sys.stderr)
+            if isinstance(problem, dict):
+                print(f"  - feature {problem['feature_id']}: {problem['message']}", file=sys.stderr)
+            else:
+                print(f"  - {problem}", file=sys.stderr)
         return 1
     except (OSError, ValueError) as exc:
         print(f"gridgov: {exc}", file=sys.stderr)
@@ -68,6 +72,19 @@ def build_parser() -> argparse.ArgumentParser:
     q = gsub.add_parser("export", help="write the grid tree as GeoJSON (stdout without a file)")
     q.add_argument("file", type=Path, nargs="?")
     q.set_defaults(func=cmd_grids_export)
+
+    p = sub.add_parser("worker", help="run background loops alone (scale-out): relay, ticker, webhooks")
+    p.add_argument("kinds", nargs="*", default=["relay", "ticker", "webhooks"], choices=["relay", "ticker", "webhooks"])
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("calendar", help="working calendar")
+    csub = p.add_subparsers(metavar="action")
+    q = csub.add_parser("check", help="validate a calendar overrides file (YAML/JSON) without applying it")
+    q.add_argument("file", type=Path)
+    q.set_defaults(func=cmd_calendar_check)
+    q = csub.add_parser("show", help="holidays and 调休 workdays of a year")
+    q.add_argument("year", type=int)
+    q.set_defaults(func=cmd_calendar_show)
 
     p = sub.add_parser("users", help="user accounts")
     usub = p.add_subparsers(metavar="action")
@@ -122,6 +139,48 @@ def cmd_demo(args) -> int:
     if args.no_serve:
         return 0
     uvicorn.run(create_app(platform=platform), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def cmd_worker(args) -> int:
+    import signal
+    import threading
+
+    from gridgov.services.background import loops
+
+    platform = _platform()
+    running = loops(platform, set(args.kinds))
+    if "relay" in args.kinds:
+        platform.relay.start(platform.settings.relay_interval_seconds)
+    for loop in running:
+        loop.start()
+    print(f"gridgov worker running: {', '.join(args.kinds)} (Ctrl-C stops)", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+    for loop in running:
+        loop.stop()
+    platform.relay.stop()
+    return 0
+
+
+def cmd_calendar_check(args) -> int:
+    from gridgov.adapters.calendar_source import parse_overrides
+
+    over = parse_overrides(args.file.read_text(encoding="utf-8"))
+    print(f"{args.file}: {len(over['holidays'])} holidays, {len(over['workdays'])} workdays, years {sorted(over['years'])}")
+    return 0
+
+
+def cmd_calendar_show(args) -> int:
+    from gridgov.adapters.calendar_source import load_calendar
+
+    cal = load_calendar(Settings().calendar_file)
+    flag = " (provisional: holidays not published, weekends only)" if cal.is_provisional(args.year) else ""
+    print(f"{args.year}{flag}")
+    print("holidays:", " ".join(sorted(d.isoformat() for d in cal.holidays if d.year == args.year)) or "-")
+    print("make-up workdays (调休):", " ".join(sorted(d.isoformat() for d in cal.workdays if d.year == args.year)) or "-")
     return 0
 
 

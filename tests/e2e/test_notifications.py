@@ -137,3 +137,21 @@ def test_leaders_supervise_and_the_unit_is_told(api):
     pump(api)
     titles = [i["title"] for i in api.get("/api/v1/inbox", headers=api.login("prop")).json()["items"]]
     assert "领导督办" in titles
+
+
+def test_ladders_are_data_and_a_step_aimed_at_nobody_is_refused(api):
+    h = api.login("root")
+    codes = {ladder["code"] for ladder in api.get("/api/v1/ladders", headers=h).json()}
+    assert {"luohu-external", "standard"} <= codes
+    ladder = {"code": "fast", "name": "快速", "steps": [
+        {"after": "10m", "anchor": "dispatched", "action": "remind", "target": {"kind": "unit_type", "value": "community"}},
+        {"after": "20m", "anchor": "dispatched", "action": "reassign", "target": {"kind": "unit_type", "value": "street_enforcement"}}]}  # fmt: skip
+    community = next(g["code"] for g in api.get("/api/v1/grids?level=community", headers=h).json())
+    assert api.put(f"/api/v1/ladders/fast?scope={community}", json=ladder, headers=h).status_code == 200
+    other = [g["code"] for g in api.get("/api/v1/grids?level=community", headers=h).json()][1]
+    r = api.put(f"/api/v1/ladders/fast?scope={other}", json=ladder, headers=h)
+    assert r.status_code == 422 and "no unit type 'community'" in r.json()["detail"]
+    bad = {**ladder, "steps": [{"after": "soon", "action": "explode", "target": {"kind": "role", "value": "king"}}]}
+    r = api.put("/api/v1/ladders/fast", json=bad, headers=h)
+    assert r.status_code == 422 and len(r.json()["problems"]) == 3
+    assert api.put("/api/v1/ladders/fast", json=ladder, headers=api.login("disp")).status_code == 403

@@ -19,6 +19,7 @@ from gridgov.domain.roles import Actor, Role
 from gridgov.queries.cases import case_summary, scope_clause
 from gridgov.services import webhooks
 from gridgov.services.ids import new_id
+from gridgov.services.ladders import ladder_to_dict, save_ladder
 
 router = APIRouter(prefix="/api/v1", tags=["deadlines"])
 ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 422: {"description": "Invalid"}}
@@ -136,6 +137,27 @@ def load_overrides(
     path.write_text(text, encoding="utf-8")
     platform.policy.calendar = apply_overrides(official_calendar(), overrides)
     return {"holidays": len(overrides["holidays"]), "workdays": len(overrides["workdays"]), "years": sorted(overrides["years"])}
+
+
+@router.get("/ladders", responses=ERRORS)
+def list_ladders(actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> list[dict[str, Any]]:
+    """Escalation ladders (升级阶梯) in use: steps with delay, anchor, target and action."""
+    return [ladder_to_dict(ladder) for ladder in platform.policy.ladders.values()]
+
+
+@router.put("/ladders/{code}", responses=ERRORS)
+def put_ladder(
+    code: Annotated[str, Path(min_length=1, max_length=64)],
+    body: Annotated[dict[str, Any], Body(...)],
+    actor: Actor = Depends(current_actor),
+    platform=Depends(get_platform),
+    scope: Annotated[str | None, Query(max_length=32, description="Grid the ladder serves; targets must exist there")] = None,
+) -> dict[str, Any]:
+    """Add or replace a ladder. Every problem is listed (unknown action, a target unit type that no unit
+    provides in the scope …) and nothing is changed when there is one."""
+    if body.get("code") != code:
+        raise ApiProblem(422, "Invalid input", "the code in the path and in the body differ")
+    return ladder_to_dict(save_ladder(platform, actor, body, scope))
 
 
 class WebhookIn(BaseModel):
