@@ -155,3 +155,7 @@ def test_ladders_are_data_and_a_step_aimed_at_nobody_is_refused(api):
     r = api.put("/api/v1/ladders/fast", json=bad, headers=h)
     assert r.status_code == 422 and len(r.json()["problems"]) == 3
     assert api.put("/api/v1/ladders/fast", json=ladder, headers=api.login("disp")).status_code == 403
+    to_gw = {**ladder, "steps": [{"after": "1h", "action": "remind", "target": {"kind": "role", "value": "grid_worker"}}]}
+    assert api.put(f"/api/v1/ladders/fast?scope={community}", json=to_gw, headers=h).status_code == 200
+    r = api.put(f"/api/v1/ladders/fast?scope={other}", json=to_gw, headers=h)
+    assert r.status_code == 422 and "nobody has the role 'grid_worker'" in r.json()["detail"]

@@ -80,14 +80,16 @@ def build_demo(settings: Settings, *, password: str = "demo", cases: int = 400, 
 
 
 def _close_history(p: Platform, now: datetime) -> None:
-    """The generated past is settled: its events are not fed to triage again when the demo starts,
-    and the cases left in 'reported' are shown as waiting for a dispatcher."""
+    """The generated past is settled: its events are not fed to triage and notifications again, its
+    past-due timers do not fire at start-up, and the cases left in 'reported' wait for a dispatcher."""
     from sqlalchemy import update
 
     from gridgov.adapters import tables as t
 
     with p.engine.begin() as conn:
         conn.execute(update(t.outbox).values(published_at=now))
+        # warnings and escalations of the generated past are not replayed at start-up
+        conn.execute(update(t.case_timers).where(t.case_timers.c.due_at <= now).values(fired_at=now))
         conn.execute(
             update(t.cases)
             .where(t.cases.c.status == "reported")

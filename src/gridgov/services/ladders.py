@@ -14,6 +14,7 @@ from typing import Any
 from gridgov.domain.errors import Forbidden, InvalidInput
 from gridgov.domain.escalation import DEFAULT_LADDERS, Ladder, ladder_from_dict
 from gridgov.domain.roles import Role
+from gridgov.domain.scope import in_subtree
 
 
 def ladder_to_dict(ladder: Ladder) -> dict[str, Any]:
@@ -53,8 +54,16 @@ def save_ladder(platform, actor, data: dict[str, Any], scope: str | None) -> Lad
     if scope is not None and platform.grids.get(scope) is None:
         raise InvalidInput(f"unknown grid {scope!r}")
     with platform.uow() as uow:
-        units = uow.units.list()
+        units, users = uow.units.list(), uow.users.list()
     ladder = ladder_from_dict(data, known_unit_types=unit_types_covering(units, scope))
+    missing = [
+        f"steps[{step.index}].target: nobody has the role {step.target.value!r} for grid {scope or 'the district'}"
+        for step in ladder.steps
+        if step.target.kind == "role"
+        and not any(u.active and u.role.value == step.target.value and in_subtree(scope, u.grid_code) for u in users)
+    ]
+    if missing:
+        raise InvalidInput(f"ladder {ladder.code} is not valid: " + "; ".join(missing), problems=missing)
     path = platform.settings.data_dir / "ladders.json"
     stored = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
     stored = [item for item in stored if item.get("code") != ladder.code] + [ladder_to_dict(ladder)]
