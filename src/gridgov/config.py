@@ -40,6 +40,12 @@ class Settings(BaseSettings):
         0.5, gt=0, le=10, description="Longest pause between two sweeps of due timers (deadline ticker)."
     )
     yellow_share: float = Field(0.8, gt=0, lt=1, description="Share of a time limit at which the yellow warning fires.")
+    open311_jurisdiction_id: str = Field(
+        "gridgov", max_length=100, description="The jurisdiction_id this Open311 GeoReport v2 endpoint serves."
+    )
+    open311_api_keys: list[str] = Field(
+        default_factory=list, description="API keys allowed to POST Open311 service requests (JSON list)."
+    )
     relay_interval_seconds: float = Field(
         1.0, gt=0, le=60, description="How often the outbox relay retries undelivered events."
     )

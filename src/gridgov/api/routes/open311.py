@@ -1,0 +1,229 @@
+"""Open311 GeoReport v2 under /open311/v2: service list, service definition, POST/GET requests, one
+request, request id from token; `.json` or `.xml`; `jurisdiction_id`; `api_key` for POST; errors in the
+spec's format (never problem+json here: Open311 clients parse their own)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from gridgov.adapters import tables as t
+from gridgov.adapters.repositories import case_from_row
+from gridgov.api.security import get_platform
+from gridgov.channels.open311 import HIDDEN_CHANNELS, Open311Error, parse_post, request_record, to_xml
+from gridgov.domain.commands import ReportCase
+from gridgov.domain.errors import DomainError
+from gridgov.domain.roles import Actor, Role
+from gridgov.domain.workflow import OPEN_STATUSES
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"])
+FORMATS = ("json", "xml")
+MAX_SPAN = timedelta(days=90)  # the spec's default window and largest span for GET requests
+MAX_RESULTS = 1000
+
+
+def render(fmt: str, root: str, item: str, rows: list[dict[str, Any]], status: int = 200) -> Response:
+    if fmt == "xml":
+        return Response(to_xml(root, item, rows), status_code=status, media_type="text/xml; charset=utf-8")
+    return Response(json.dumps(rows, ensure_ascii=False), status_code=status, media_type="application/json; charset=utf-8")
+
+
+def error(fmt: str, exc: Open311Error) -> Response:
+    return render(fmt if fmt in FORMATS else "json", "errors", "error", [{"code": exc.code, "description": exc.description}], exc.code)
+
+
+def _check(platform, fmt: str, jurisdiction_id: str | None) -> None:
+    if fmt not in FORMATS:
+        raise Open311Error(404, "format must be json or xml")
+    expected = platform.settings.open311_jurisdiction_id
+    if jurisdiction_id and jurisdiction_id != expected:
+        raise Open311Error(404, f"jurisdiction_id {jurisdiction_id} not found; this endpoint serves {expected}")
+
+
+def _services(platform) -> list[dict[str, Any]]:
+    with platform.uow() as uow:
+        table = uow.categories.table()
+    return [
+        {"service_code": c.code, "service_name": c.name, "description": f"{c.major}/{c.name} ({c.name_en})",
+         "metadata": False, "type": "realtime", "keywords": c.name_en, "group": c.major}
+        for c in table if c.kind in ("event", "component")
+    ]  # fmt: skip
+
+
+@router.get("/services.{fmt}")
+def service_list(fmt: str, platform=Depends(get_platform), jurisdiction_id: str | None = None) -> Response:
+    """GET Service List: the categories residents may report."""
+    try:
+        _check(platform, fmt, jurisdiction_id)
+        return render(fmt, "services", "service", _services(platform))
+    except Open311Error as exc:
+        return error(fmt, exc)
+
+
+@router.get("/services/{service_code}.{fmt}")
+def service_definition(service_code: str, fmt: str, platform=Depends(get_platform), jurisdiction_id: str | None = None) -> Response:
+    """GET Service Definition. Our services need no extra attributes, so the list is empty."""
+    try:
+        _check(platform, fmt, jurisdiction_id)
+        if service_code not in {s["service_code"] for s in _services(platform)}:
+            raise Open311Error(404, f"service_code {service_code} not found")
+        body = {"service_code": service_code, "attributes": []}
+        if fmt == "xml":
+            return Response(_definition_xml(body), media_type="text/xml; charset=utf-8")
+        return Response(json.dumps(body), media_type="application/json; charset=utf-8")
+    except Open311Error as exc:
+        return error(fmt, exc)
+
+
+def _definition_xml(body: dict[str, Any]) -> bytes:
+    from xml.etree import ElementTree as ET
+
+    root = ET.Element("service_definition")
+    ET.SubElement(root, "service_code").text = body["service_code"]
+    ET.SubElement(root, "attributes")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False)
+
+
+@router.post("/requests.{fmt}")
+async def post_request(
+    fmt: str,
+    request: Request,
+    platform=Depends(get_platform),
+    api_key: Annotated[str | None, Form()] = None,
+    service_code: Annotated[str | None, Form()] = None,
+    lat: Annotated[str | None, Form()] = None,
+    long: Annotated[str | None, Form()] = None,
+    description: Annotated[str | None, Form()] = None,
+) -> Response:
+    """POST Service Request (form-encoded): a new case on the `open311` channel, triaged like any other."""
+    from starlette.concurrency import run_in_threadpool
+
+    try:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        _check(platform, fmt, form.get("jurisdiction_id"))
+        keys = platform.settings.open311_api_keys
+        if not form.get("api_key") or form["api_key"] not in keys:
+            raise Open311Error(403, "a valid api_key is required to post a service request")
+        posted = parse_post(form)
+        if posted.service_code not in {s["service_code"] for s in _services(platform)}:
+            raise Open311Error(404, f"service_code {posted.service_code} not found")
+        name = " ".join(p for p in (posted.last_name, posted.first_name) if p) or None
+        actor = Actor(user_id=f"open311:{form['api_key'][:8]}", role=Role.RESIDENT, name=name or "Open311")
+        command = ReportCase(
+            actor=actor, description=posted.description, lon=posted.lon, lat=posted.lat, channel="open311",
+            category=posted.service_code, address=posted.address, reporter_name=name, reporter_phone=posted.phone,
+        )  # fmt: skip
+        try:
+            result = await run_in_threadpool(platform.bus.handle, command)
+        except DomainError as exc:
+            raise Open311Error(400, exc.detail) from None
+        return render(fmt, "service_requests", "request", [{"service_request_id": result.case_id, "service_notice": "已受理", "account_id": None}], 201)
+    except Open311Error as exc:
+        return error(fmt, exc)
+
+
+def _parse_time(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Open311Error(400, f"{name} must be an ISO 8601 date-time") from None
+    if parsed.tzinfo is None:
+        raise Open311Error(400, f"{name} must include a time zone (Z or ±HH:MM)")
+    return parsed
+
+
+def _records(platform, rows) -> list[dict[str, Any]]:
+    with platform.uow() as uow:
+        units = {u.id: u.name for u in uow.units.list()}
+        table = uow.categories.table()
+    out = []
+    for row in rows:
+        case = case_from_row(row)
+        category = table.get(case.category) if case.category else None
+        out.append(request_record(case, units.get(case.unit_id), category.name if category else None))
+    return out
+
+
+def _public():
+    c = t.cases.c
+    return select(t.cases).where(c.sensitive.is_(False), c.channel.not_in(HIDDEN_CHANNELS))
+
+
+@router.get("/requests.{fmt}")
+def get_requests(
+    fmt: str,
+    platform=Depends(get_platform),
+    jurisdiction_id: str | None = None,
+    service_request_id: str | None = None,
+    service_code: str | None = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    status: str | None = None,
+) -> Response:
+    """GET Service Requests with the spec's filters; `service_request_id` (comma list) overrides the rest."""
+    try:
+        _check(platform, fmt, jurisdiction_id)
+        c = t.cases.c
+        query = _public()
+        if service_request_id:
+            ids = [i.strip() for i in service_request_id.split(",") if i.strip()][:MAX_RESULTS]
+            query = query.where(c.id.in_(ids))
+        else:
+            end = _parse_time(end_date, "end_date") or datetime.now(UTC)
+            start = _parse_time(start_date, "start_date") or end - MAX_SPAN
+            if end < start:
+                raise Open311Error(400, "end_date is before start_date")
+            if end - start > MAX_SPAN:
+                raise Open311Error(400, "start_date and end_date may span at most 90 days")
+            query = query.where(c.reported_at >= start, c.reported_at <= end)
+            if service_code:
+                query = query.where(c.category.in_([s.strip() for s in service_code.split(",")]))
+            if status:
+                wanted = {s.strip() for s in status.split(",")}
+                if not wanted <= {"open", "closed"}:
+                    raise Open311Error(400, "status must be open or closed")
+                open_values = [s.value for s in OPEN_STATUSES]
+                if wanted == {"open"}:
+                    query = query.where(c.status.in_(open_values))
+                elif wanted == {"closed"}:
+                    query = query.where(c.status.not_in(open_values))
+        with platform.engine.connect() as conn:
+            rows = conn.execute(query.order_by(c.reported_at.desc()).limit(MAX_RESULTS)).fetchall()
+        return render(fmt, "service_requests", "request", _records(platform, rows))
+    except Open311Error as exc:
+        return error(fmt, exc)
+
+
+@router.get("/requests/{request_id}.{fmt}")
+def get_request(request_id: str, fmt: str, platform=Depends(get_platform), jurisdiction_id: str | None = None) -> Response:
+    """GET Service Request: a list with the one request."""
+    try:
+        _check(platform, fmt, jurisdiction_id)
+        with platform.engine.connect() as conn:
+            rows = conn.execute(_public().where(t.cases.c.id == request_id)).fetchall()
+        if not rows:
+            raise Open311Error(404, f"service_request_id {request_id} not found")
+        return render(fmt, "service_requests", "request", _records(platform, rows))
+    except Open311Error as exc:
+        return error(fmt, exc)
+
+
+@router.get("/tokens/{token}.{fmt}")
+def get_token(token: str, fmt: str, platform=Depends(get_platform), jurisdiction_id: str | None = None) -> Response:
+    """GET request id from a token. Requests are created at once, so a token is the request id itself."""
+    try:
+        _check(platform, fmt, jurisdiction_id)
+        with platform.engine.connect() as conn:
+            found = conn.execute(_public().where(t.cases.c.id == token)).first()
+        if not found:
+            raise Open311Error(404, f"token {token} not found")
+        return render(fmt, "service_requests", "request", [{"service_request_id": token, "token": token}])
+    except Open311Error as exc:
+        return error(fmt, exc)
