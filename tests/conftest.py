@@ -132,3 +132,22 @@ def point_in(platform: Platform, level: str = "grid", index: int = 0) -> tuple[f
     node = [n for n in platform.grids.tree if str(n.level) == level][index]
     p = node.geometry.representative_point()
     return p.x, p.y, node.code
+
+
+def spread_points(platform: Platform, n: int, spacing_m: float = 80) -> list[tuple[float, float]]:
+    """n points inside the first community, at least spacing_m apart (so they never count as one place)."""
+    from shapely.geometry import Point
+
+    node = [nd for nd in platform.grids.tree if str(nd.level) == "community"][0]
+    x0, y0, x1, y1 = node.geometry.bounds
+    step_lat, step_lon = spacing_m / 111_000, spacing_m / 102_800
+    out = []
+    y = y0 + step_lat
+    while y < y1 and len(out) < n:
+        x = x0 + step_lon
+        while x < x1 and len(out) < n:
+            if node.geometry.buffer(-step_lat / 2).contains(Point(x, y)):
+                out.append((x, y))
+            x += step_lon
+        y += step_lat
+    return out

@@ -13,11 +13,11 @@ from gridgov.bootstrap import bootstrap
 from gridgov.domain.commands import ActOnCase, ReportCase, SweepTimers
 from gridgov.domain.deadlines import SHANGHAI
 from gridgov.domain.workflow import Action
-from tests.conftest import point_in, populate
+from tests.conftest import point_in, populate, spread_points
 
 
-def camera_case(platform, actors) -> str:
-    lon, lat, _ = point_in(platform, "community")
+def camera_case(platform, actors, where=None) -> str:
+    lon, lat = where or point_in(platform, "community")[:2]
     created = platform.bus.handle(
         ReportCase(actor=actors["disp"], description="垃圾桶满溢", lon=lon, lat=lat, channel="ai_camera", category="E0109")
     )
@@ -99,7 +99,7 @@ def test_two_tickers_fire_every_step_exactly_once(pg_schema_url, tmp_path, clock
 
     p = bootstrap(make_settings(tmp_path, pg_schema_url), clock=clock)
     actors = populate(p)
-    ids = [camera_case(p, actors) for _ in range(20)]
+    ids = [camera_case(p, actors, where) for where in spread_points(p, 20)]
     clock.advance(hours=2)
     results: list[list] = [[], []]
 

@@ -24,7 +24,7 @@ _CASE_FIELDS = [
     "accepted_at", "dispatched_at", "due_at", "handled_at", "closed_at", "result", "result_photos",
     "rating", "rating_comment", "rework_count", "return_count", "version", "updated_at",
     "sensitive", "report_count", "triaged_at", "triage_reason", "triage",
-    "ladder", "time_limit", "suspended_since", "pending_suspension", "supervisions",
+    "ladder", "time_limit", "suspended_since", "pending_suspension", "supervisions", "source_ref",
 ]  # fmt: skip
 
 
@@ -375,3 +375,55 @@ class TimerRepository:
 
         c = t.case_timers.c
         return self.conn.execute(select(func.min(c.due_at)).where(c.fired_at.is_(None))).scalar()
+
+
+class DeviceRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, device_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(t.devices).where(t.devices.c.id == device_id)).first()
+        return dict(row._mapping) if row else None
+
+    def list(self) -> list[dict[str, Any]]:
+        return [dict(r._mapping) for r in self.conn.execute(select(t.devices).order_by(t.devices.c.id))]
+
+    def put(self, row: dict[str, Any]) -> None:
+        self.conn.execute(t.devices.delete().where(t.devices.c.id == row["id"]))
+        self.conn.execute(insert(t.devices), [row])
+
+
+class OpenCaseFinder:
+    """Open cases that a new report may join: same source (device and event kind) or same category
+    nearby and recent."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def by_source(self, source_ref: str, since: datetime) -> str | None:
+        from gridgov.domain.workflow import OPEN_STATUSES
+
+        c = t.cases.c
+        return self.conn.execute(
+            select(c.id).where(c.source_ref == source_ref, c.status.in_([s.value for s in OPEN_STATUSES]), c.reported_at >= since)
+            .order_by(c.reported_at.desc()).limit(1)
+        ).scalar()  # fmt: skip
+
+    def nearby(self, category: str, lon: float, lat: float, meters: float, since: datetime) -> str | None:
+        import math
+
+        from gridgov.domain.workflow import OPEN_STATUSES
+
+        c = t.cases.c
+        dlat = meters / 111_000
+        dlon = meters / (111_000 * max(0.1, math.cos(math.radians(lat))))
+        rows = self.conn.execute(
+            select(c.id, c.lon, c.lat).where(
+                c.category == category, c.status.in_([s.value for s in OPEN_STATUSES]), c.reported_at >= since,
+                c.lon.between(lon - dlon, lon + dlon), c.lat.between(lat - dlat, lat + dlat),
+            ).order_by(c.reported_at.desc())
+        ).fetchall()  # fmt: skip
+        for row in rows:
+            if math.hypot((row.lon - lon) / dlon, (row.lat - lat) / dlat) <= 1.0:
+                return row.id
+        return None

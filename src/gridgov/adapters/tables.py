@@ -164,6 +164,7 @@ cases = Table(
     Column("suspended_since", UTCDateTime, nullable=True),
     Column("pending_suspension", JSON, nullable=True),
     Column("supervisions", JSON, nullable=False, default=list),
+    Column("source_ref", String(96), nullable=True, index=True),  # device + event kind, for merging repeats
     Column("version", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
@@ -182,6 +183,19 @@ case_timeline = Table(
     Column("to_status", String(16), nullable=False),
     Column("reason", String(500), nullable=True),
     Column("data", JSON, nullable=False, default=dict),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),  # camera | sensor | sos_button
+    Column("name", String(128), nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("grid_code", String(32), nullable=True),
+    Column("person", JSON, nullable=True),  # SOS button: the care person (name, phone, address, contacts)
+    Column("active", Boolean, nullable=False, default=True),
 )
 
 categories = Table(

@@ -36,6 +36,8 @@ class SqlUnitOfWork:
         self.categories = r.CategoryRepository(self.conn)
         self.rules = r.RuleRepository(self.conn)
         self.timers = r.TimerRepository(self.conn)
+        self.devices = r.DeviceRepository(self.conn)
+        self.open_cases = r.OpenCaseFinder(self.conn)
         self.committed_events = []
         return self
 

@@ -43,19 +43,20 @@ DEPARTMENTS = [
     ("dept-lianhua-zhifa", "莲花街道综合行政执法队", "street_enforcement"),
 ]
 
-# What residents and grid workers report in this district, with the unit type that usually acts.
+# What residents and grid workers report in this district (category code, the unit type that usually
+# acts, texts).
 # The texts follow the scenarios of the field reports in shared/context (出店经营, 垃圾满溢, 乱堆物料 …).
 CASE_TEMPLATES = [
-    ("暴露垃圾", "sanitation", ["{place}路边有一堆生活垃圾无人清理，天热味道很大", "{place}垃圾桶满溢，垃圾散落一地"]),
-    ("占道经营", "street_enforcement", ["{place}有流动摊贩占道卖水果，影响行人通行", "{place}早餐店出店经营，桌椅摆到人行道上"]),
-    ("乱堆物料", "property_company", ["{place}楼道里堆放大量纸箱杂物，堵塞消防通道", "{place}小区空地乱堆装修建材"]),
-    ("井盖破损", "urban_management", ["{place}人行道井盖破损松动，有行人差点踩空", "{place}雨水井盖缺失，夜间很危险"]),
-    ("路灯不亮", "urban_management", ["{place}一排路灯连续三晚不亮，晚上很黑", "{place}路灯杆倾斜，灯罩脱落"]),
-    ("违规停车", "street_enforcement", ["{place}消防通道长期被私家车占用", "{place}共享单车乱停放，堵住盲道"]),
-    ("噪音扰民", "environment", ["{place}工地夜间施工噪音很大，影响休息", "{place}商铺音响声音太大，扰民"]),
-    ("漏水积水", "water", ["{place}路面积水严重，疑似水管破裂漏水", "{place}小区外供水管道漏水，水流到马路上"]),
-    ("飞线充电", "fire", ["{place}有居民从楼上拉电线给电动车充电", "{place}楼道内电动车停放充电，存在火灾隐患"]),
-    ("违章搭建", "housing_construction", ["{place}楼顶有人违规搭建铁皮房", "{place}一楼商铺私自扩建雨棚"]),
+    ("E0102", "sanitation", ["{place}路边有一堆生活垃圾无人清理，天热味道很大", "{place}垃圾桶满溢，垃圾散落一地"]),
+    ("E0503", "street_enforcement", ["{place}有流动摊贩占道卖水果，影响行人通行", "{place}早餐店出店经营，桌椅摆到人行道上"]),
+    ("E0110", "property_company", ["{place}楼道里堆放大量纸箱杂物，堵塞消防通道", "{place}小区空地乱堆装修建材"]),
+    ("C0103", "urban_management", ["{place}人行道井盖破损松动，有行人差点踩空", "{place}雨水井盖缺失，夜间很危险"]),
+    ("C0108", "urban_management", ["{place}一排路灯连续三晚不亮，晚上很黑", "{place}路灯杆倾斜，灯罩脱落"]),
+    ("E0504", "street_enforcement", ["{place}消防通道长期被私家车占用", "{place}共享单车乱停放，堵住盲道"]),
+    ("E0507", "environment", ["{place}工地夜间施工噪音很大，影响休息", "{place}商铺音响声音太大，扰民"]),
+    ("E0402", "water", ["{place}路面积水严重，疑似水管破裂漏水", "{place}小区外供水管道漏水，水流到马路上"]),
+    ("E0508", "fire", ["{place}有居民从楼上拉电线给电动车充电", "{place}楼道内电动车停放充电，存在火灾隐患"]),
+    ("E0101", "housing_construction", ["{place}楼顶有人违规搭建铁皮房", "{place}一楼商铺私自扩建雨棚"]),
 ]
 PLACES = ["景华新村", "彩田花园", "梅岭新村", "康欣园", "福中路口", "莲花北村", "紫荆路", "景田东路", "香梅路", "红荔西路"]
 CHANNELS = ["grid_app"] * 5 + ["resident_app"] * 3 + ["hotline_12345"] * 2 + ["desk"]

@@ -88,6 +88,7 @@ class Case:
     suspended_since: datetime | None = None
     pending_suspension: dict[str, Any] | None = None
     supervisions: list[dict[str, Any]] = field(default_factory=list)
+    source_ref: str | None = None
     version: int = 1
     updated_at: datetime | None = None
     new_entries: list[TimelineEntry] = field(default_factory=list, repr=False)
@@ -136,8 +137,19 @@ class Case:
             updated_at=now,
         )
         case._append(actor, now, "report", None, reason=None, data={"channel": str(channel)})
-        case._record(events.CaseReported, actor, now, {"category": case.category, "grade": int(grade)})
+        case._record(events.CaseReported, actor, now, {"category": case.category, "grade": int(grade), "channel": str(channel)})
         return case
+
+    def join(self, now: datetime, *, actor: Actor, channel: str, photos: list[str], note: str | None) -> None:
+        """Another report of the same problem joins this case instead of opening a second one: the
+        reporter is added to the timeline and the report count goes up (重复上报合并)."""
+        self.report_count += 1
+        self.photos = [*self.photos, *[p for p in photos if p not in self.photos]][:MAX_PHOTOS * 3]
+        self.version += 1
+        self.updated_at = now
+        data = {"channel": channel, "report_count": self.report_count, "photos": photos}
+        self._append(actor, now, "join", self.status, reason=note, data=data)
+        self._record(events.CaseJoined, actor, now, data)
 
     # ----------------------------------------------------------------- triage
     def record_triage(

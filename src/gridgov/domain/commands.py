@@ -30,6 +30,8 @@ class ReportCase(Command):
     photos: tuple[str, ...] = ()
     idempotency_key: str | None = None
     request_hash: str | None = None
+    source_ref: str | None = None  # device + event kind: repeats within the merge window join one case
+    severity: str | None = None  # alarm severity (sensors, cameras)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,11 @@ class CaseReported(CaseEvent):
 
 
 @dataclass(frozen=True)
+class CaseJoined(CaseEvent):
+    pass
+
+
+@dataclass(frozen=True)
 class CaseTriaged(CaseEvent):
     pass
 
@@ -153,6 +158,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (
         CaseReported,
+        CaseJoined,
         CaseTriaged,
         CaseAccepted,
         CaseRejected,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from gridgov.domain import geo
@@ -48,6 +49,17 @@ def report_case(cmd: ReportCase, uow, *, clock, grids, new_id, policy) -> Report
     if missing:
         raise InvalidInput(f"unknown photo ids: {', '.join(missing)}; upload them to /api/v1/photos first")
     now = clock.now()
+    category = _category_code(uow, cmd.category)
+    existing = _joinable(uow, cmd, category, lon, lat, now, policy)
+    if existing is not None:
+        case = uow.cases.get(existing, for_update=True)
+        case.join(now, actor=actor, channel=str(channel), photos=list(cmd.photos), note=cmd.description[:200])
+        body = {"id": case.id, "status": str(case.status), "version": case.version, "grid_code": case.grid_code,
+                "joined": True, "report_count": case.report_count}  # fmt: skip
+        if cmd.idempotency_key:
+            uow.idempotency.put(actor.user_id, cmd.idempotency_key, cmd.request_hash or "", 200, body, now)
+        uow.commit()
+        return Reported(case.id, body, status_code=200)
     case = Case.report(
         case_id=new_id(now),
         actor=actor,
@@ -58,12 +70,15 @@ def report_case(cmd: ReportCase, uow, *, clock, grids, new_id, policy) -> Report
         channel=channel,
         grid_code=node.code if node else None,
         address=cmd.address,
-        category=cmd.category,
+        category=category,
         grade=grade,
         reporter_name=cmd.reporter_name,
         reporter_phone=cmd.reporter_phone,
         photos=list(cmd.photos),
     )
+    case.source_ref = cmd.source_ref
+    if cmd.severity:
+        case.triage = {"severity": cmd.severity}
     uow.cases.add(case)
     uow.flush()
     sync_timers(uow, case, policy)
@@ -108,6 +123,30 @@ def act_on_case(cmd: ActOnCase, uow, *, clock, policy) -> Case:
     sync_timers(uow, case, policy)
     uow.commit()
     return case
+
+
+# Repeats within these windows join the open case (policy: a camera re-captures the same scene every few
+# minutes; residents re-report the same overflowing bin within the day).
+SOURCE_MERGE_WINDOW = timedelta(hours=2)
+NEARBY_METERS = 50
+NEARBY_WINDOW = timedelta(hours=24)
+
+
+def _category_code(uow, value: str | None) -> str | None:
+    if not value:
+        return None
+    category = uow.categories.table().get(value)
+    if category is None:
+        raise InvalidInput(f"unknown category {value!r}; GET /api/v1/categories lists them")
+    return category.code
+
+
+def _joinable(uow, cmd: ReportCase, category: str | None, lon: float, lat: float, now, policy) -> str | None:
+    if cmd.source_ref:
+        return uow.open_cases.by_source(cmd.source_ref, now - SOURCE_MERGE_WINDOW)
+    if category and cmd.channel != "sos_button":
+        return uow.open_cases.nearby(category, lon, lat, NEARBY_METERS, now - NEARBY_WINDOW)
+    return None
 
 
 def _grade(value: int | None) -> Grade:
