@@ -26,6 +26,7 @@ TITLES = {
     "CaseClosed": "您反映的问题已办结",
     "CaseRejected": "您反映的问题未予立案",
     "CaseTriaged": "敏感事件",
+    "CaseReported": "一键呼求助",
 }
 NOTIFIED_EVENTS = tuple(TITLES)
 
@@ -67,6 +68,8 @@ def recipients(uow, event_type: str, p: dict[str, Any]) -> set[str]:
         return {p["reporter_id"]} if p.get("reporter_id") in {u.id for u in users} else set()
     if event_type == "CaseTriaged" and data.get("sensitive"):
         return role_in_scope(Role.LEADER, Role.DISPATCHER)
+    if event_type == "CaseReported" and data.get("channel") == "sos_button":
+        return role_in_scope(Role.DISPATCHER, Role.GRID_WORKER)
     return set()
 
 
@@ -84,6 +87,8 @@ def body_for(event_type: str, p: dict[str, Any], description: str) -> str:
 
 def notify(uow, clock, event_type: str, payload: dict[str, Any], event_id: int) -> int:
     if event_type not in NOTIFIED_EVENTS:
+        return 0
+    if event_type == "CaseReported" and (payload.get("data") or {}).get("channel") != "sos_button":
         return 0
     source = f"evt:{event_id}"
     users = recipients(uow, event_type, payload)
@@ -115,6 +120,11 @@ def _queue_webhooks(uow, event_type, payload, event_id, user_ids, now) -> None:
     people = {u.id: u for u in uow.users.list()}
     # The gateway needs the recipients' phones to send the SMS: that is the purpose of this data.
     recipients_out = [{"user_id": u, "name": people[u].display_name, "phone": people[u].phone} for u in user_ids if u in people]
+    if event_type == "CaseReported":  # an SOS call: the care person's own contacts are told too
+        ref = conn.execute(select(t.cases.c.source_ref).where(t.cases.c.id == payload.get("case_id"))).scalar() or ""
+        device = uow.devices.get(ref.removeprefix("sos:")) if ref.startswith("sos:") else None
+        for contact in ((device or {}).get("person") or {}).get("contacts") or []:
+            recipients_out.append({"user_id": None, "name": contact.get("name"), "phone": contact.get("phone")})
     body = {"event": event_type, "event_id": event_id, "case": payload, "recipients": recipients_out}
     rows = [
         {"webhook_id": h.id, "source": source, "event_type": event_type, "payload": body, "status": "pending",

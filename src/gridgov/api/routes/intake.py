@@ -1,0 +1,97 @@
+"""/api/v1/devices and /api/v1/intake/{camera,alarm,sos}: the machine channels.
+
+Intake endpoints take the calling system's bearer token (an account with the admin or dispatcher role,
+or a dedicated integration account) — devices have no login of their own.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Path, Response
+
+from gridgov.api.problems import ApiProblem
+from gridgov.api.security import get_platform, require_roles
+from gridgov.channels import devices as parse
+from gridgov.domain.commands import ReportCase
+from gridgov.domain.privacy import mask_name, mask_phone
+from gridgov.domain.roles import Actor, Role
+
+router = APIRouter(prefix="/api/v1", tags=["intake"])
+ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 404: {"description": "Unknown device"}, 422: {"description": "Invalid"}}
+INTAKE_ROLES = (Role.ADMIN, Role.DISPATCHER)
+
+
+@router.put("/devices/{device_id}", responses=ERRORS)
+def put_device(
+    device_id: Annotated[str, Path(min_length=1, max_length=64)],
+    body: Annotated[dict[str, Any], Body(...)],
+    actor: Actor = Depends(require_roles(Role.ADMIN)),
+    platform=Depends(get_platform),
+) -> dict[str, Any]:
+    """Register or update a camera, sensor or SOS button with its place (WGS84)."""
+    data = parse.check_device({**body, "id": device_id})
+    node = platform.grids.locate(data["lon"], data["lat"])
+    if platform.grids.loaded and node is None:
+        raise ApiProblem(422, "Invalid input", "the device lies outside every grid of this district")
+    row = {"id": device_id, "kind": data["kind"], "name": data["name"].strip(), "lon": float(data["lon"]), "lat": float(data["lat"]),
+           "grid_code": node.code if node else None, "person": data.get("person"), "active": bool(data.get("active", True))}  # fmt: skip
+    with platform.uow() as uow:
+        uow.devices.put(row)
+        uow.commit()
+    return row
+
+
+@router.get("/devices", responses=ERRORS)
+def list_devices(actor: Actor = Depends(require_roles(Role.ADMIN, Role.DISPATCHER)), platform=Depends(get_platform)) -> list[dict[str, Any]]:
+    """Registered devices; care persons' names and phones masked (the SOS case shows them to whom it may)."""
+    with platform.uow() as uow:
+        rows = uow.devices.list()
+    for row in rows:
+        if row.get("person"):
+            p = row["person"]
+            row["person"] = {"name": mask_name(p.get("name")), "phone": mask_phone(p.get("phone")),
+                             "contacts": len(p.get("contacts") or [])}  # fmt: skip
+    return rows
+
+
+def _intake(platform, actor: Actor, intake: parse.Intake, response: Response) -> dict[str, Any]:
+    result = platform.bus.handle(
+        ReportCase(
+            actor=actor, description=intake.description, lon=intake.lon, lat=intake.lat, channel=intake.channel,
+            category=intake.category, source_ref=intake.source_ref, severity=intake.severity,
+            reporter_name=intake.reporter_name, reporter_phone=intake.reporter_phone, address=intake.address,
+        )
+    )  # fmt: skip
+    response.status_code = result.status_code
+    return result.body
+
+
+def _devices(platform):
+    class Lookup:
+        def get(self, device_id):
+            with platform.uow() as uow:
+                return uow.devices.get(device_id)
+
+    return Lookup()
+
+
+@router.post("/intake/camera", status_code=201, responses=ERRORS)
+def camera_alert(body: Annotated[Any, Body(...)], response: Response, actor: Actor = Depends(require_roles(*INTAKE_ROLES)), platform=Depends(get_platform)) -> dict[str, Any]:
+    """An AI camera alert {camera_id, event_type, captured_at}. Repeated captures of the same scene
+    within two hours join the open case (201 new case, 200 joined)."""
+    return _intake(platform, actor, parse.parse_camera(body, _devices(platform)), response)
+
+
+@router.post("/intake/alarm", status_code=201, responses=ERRORS)
+def iot_alarm(body: Annotated[Any, Body(...)], response: Response, actor: Actor = Depends(require_roles(*INTAKE_ROLES)), platform=Depends(get_platform)) -> dict[str, Any]:
+    """An IoT alarm {device_id, metric, value, severity, at}; one open case per (device, metric)."""
+    return _intake(platform, actor, parse.parse_alarm(body, _devices(platform)), response)
+
+
+@router.post("/intake/sos", status_code=201, responses=ERRORS)
+def sos_call(body: Annotated[Any, Body(...)], response: Response, actor: Actor = Depends(require_roles(*INTAKE_ROLES)), platform=Depends(get_platform)) -> dict[str, Any]:
+    """A one-key SOS call {button_id, pressed_at}: top grade, routed to the community; the person's
+    contacts are sent to the SMS gateways."""
+    return _intake(platform, actor, parse.parse_sos(body, _devices(platform)), response)
+

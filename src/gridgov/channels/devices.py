@@ -1,0 +1,136 @@
+"""Machine channels: AI cameras (AI视频识别), IoT alarms (物联感知) and one-key SOS buttons (一键呼).
+
+Each parser checks a raw payload and turns it into the fields of a `ReportCase`, or raises
+`InvalidInput` saying what is wrong. Devices must be registered (with their place) first: a payload
+from an unknown device is refused, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gridgov.domain.errors import InvalidInput, NotFound
+
+# Camera algorithm event types and the category each one files under (categories.csv).
+CAMERA_EVENTS = {
+    "出店经营": "E0502", "垃圾满溢": "E0109", "暴露垃圾": "E0102", "乱堆物料": "E0110", "占道经营": "E0503",
+    "违停": "E0504", "消防通道占用": "E0506", "高空抛物": "E0509", "飞线充电": "E0508", "非机动车乱停放": "E0505",
+}  # fmt: skip
+SEVERITIES = ("critical", "major", "minor", "warning")
+DEVICE_KINDS = ("camera", "sensor", "sos_button")
+
+
+@dataclass(frozen=True)
+class Intake:
+    description: str
+    lon: float
+    lat: float
+    channel: str
+    category: str | None
+    source_ref: str | None
+    severity: str | None = None
+    reporter_name: str | None = None
+    reporter_phone: str | None = None
+    address: str | None = None
+
+
+def _text(payload: dict, key: str, limit: int = 64) -> str:
+    value = payload.get(key)
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        raise InvalidInput(f"{key} must be a non-empty string of at most {limit} characters")
+    return value.strip()
+
+
+def _time(payload: dict, key: str) -> datetime:
+    value = payload.get(key)
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"{key} must be an ISO 8601 date-time with a time zone") from None
+    if parsed.tzinfo is None:
+        raise InvalidInput(f"{key} must carry a time zone")
+    return parsed
+
+
+def _device(devices, device_id: str, kind: str) -> dict[str, Any]:
+    device = devices.get(device_id)
+    if device is None or not device["active"]:
+        raise NotFound(f"unknown {kind} {device_id!r}; register it first (PUT /api/v1/devices/{device_id})")
+    if device["kind"] != kind:
+        raise InvalidInput(f"device {device_id} is a {device['kind']}, not a {kind}")
+    return device
+
+
+def parse_camera(payload: Any, devices) -> Intake:
+    if not isinstance(payload, dict):
+        raise InvalidInput("the alert must be a JSON object")
+    camera = _device(devices, _text(payload, "camera_id"), "camera")
+    event = _text(payload, "event_type")
+    if event not in CAMERA_EVENTS:
+        raise InvalidInput(f"unknown event_type {event!r}; known: {', '.join(CAMERA_EVENTS)}")
+    at = _time(payload, "captured_at")
+    return Intake(
+        description=f"AI识别：{event}（{camera['name']}，{at.astimezone().strftime('%m-%d %H:%M')}抓拍）",
+        lon=camera["lon"], lat=camera["lat"], channel="ai_camera", category=CAMERA_EVENTS[event],
+        source_ref=f"camera:{camera['id']}:{event}",
+    )  # fmt: skip
+
+
+def parse_alarm(payload: Any, devices) -> Intake:
+    if not isinstance(payload, dict):
+        raise InvalidInput("the alarm must be a JSON object")
+    sensor = _device(devices, _text(payload, "device_id"), "sensor")
+    metric = _text(payload, "metric", 32)
+    severity = payload.get("severity")
+    if severity not in SEVERITIES:
+        raise InvalidInput(f"severity must be one of {', '.join(SEVERITIES)}")
+    value = payload.get("value")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInput("value must be a number")
+    _time(payload, "at")
+    labels = {"smoke": "烟感报警", "co": "一氧化碳超标", "methane": "燃气（甲烷）泄漏报警", "water_level": "水位超限"}
+    return Intake(
+        description=f"物联感知：{labels.get(metric, metric)}，读数 {value}（{sensor['name']}）",
+        lon=sensor["lon"], lat=sensor["lat"], channel="iot_alarm", category="E0602",
+        source_ref=f"sensor:{sensor['id']}:{metric}", severity=severity,
+    )  # fmt: skip
+
+
+def parse_sos(payload: Any, devices) -> Intake:
+    if not isinstance(payload, dict):
+        raise InvalidInput("the call must be a JSON object")
+    button = _device(devices, _text(payload, "button_id"), "sos_button")
+    _time(payload, "pressed_at")
+    person = button.get("person") or {}
+    return Intake(
+        description=f"一键呼：{person.get('name', '独居老人')}按下求助按钮（{person.get('address') or button['name']}）",
+        lon=button["lon"], lat=button["lat"], channel="sos_button", category="S01",
+        source_ref=f"sos:{button['id']}", reporter_name=person.get("name"), reporter_phone=person.get("phone"),
+        address=person.get("address"),
+    )  # fmt: skip
+
+
+def check_device(data: Any) -> dict[str, Any]:
+    """A device registration: id, kind, name, lon/lat (WGS84); an SOS button carries its care person."""
+    if not isinstance(data, dict):
+        raise InvalidInput("the device must be a JSON object")
+    problems = []
+    if data.get("kind") not in DEVICE_KINDS:
+        problems.append(f"kind must be one of {', '.join(DEVICE_KINDS)}")
+    if not isinstance(data.get("name"), str) or not data["name"].strip():
+        problems.append("name must not be empty")
+    for key, bound in (("lon", 180), ("lat", 90)):
+        v = data.get(key)
+        if isinstance(v, bool) or not isinstance(v, int | float) or not -bound <= v <= bound:
+            problems.append(f"{key} must be a number within ±{bound}")
+    person = data.get("person")
+    if data.get("kind") == "sos_button":
+        if not isinstance(person, dict) or not person.get("name"):
+            problems.append("an SOS button needs person.name (and phone, address, contacts)")
+        elif not isinstance(person.get("contacts", []), list):
+            problems.append("person.contacts must be a list of {name, phone}")
+    if problems:
+        raise InvalidInput("the device is not valid: " + "; ".join(problems), problems=problems)
+    return data
