@@ -73,11 +73,29 @@ def build_demo(settings: Settings, *, password: str = "demo", cases: int = 400, 
     clock = FixedClock(now - timedelta(days=61))
     seeding = bootstrap(settings.model_copy(update={"fast_password_hashing": False}), clock=clock)
     units = _directory(seeding, password)
+    _devices(seeding)
     _history(seeding, clock, now, units, cases)
     _close_history(seeding, now)
     seeding.engine.dispose()
     platform = bootstrap(settings, clock=SystemClock())
     return platform
+
+
+def _devices(p: Platform) -> None:
+    """A few AI cameras, a CO sensor and an SOS button of an elderly resident living alone, so the
+    machine channels can be tried at once (POST /api/v1/intake/camera …)."""
+    points = demo_sample_points(4, seed=11)
+    rows = [
+        ("cam-jinghua-north", "camera", "景华新村北门AI摄像头", None),
+        ("cam-caitian-market", "camera", "彩田市场AI摄像头", None),
+        ("co-garage-3", "sensor", "景华新村3栋地下车库CO传感器", None),
+        ("sos-chen-bo", "sos_button", "陈伯家一键呼",
+         {"name": "陈伯", "phone": "13700001111", "address": "景华新村5栋302", "contacts": [{"name": "陈女士(女儿)", "phone": "13800002222"}]}),
+    ]  # fmt: skip
+    with p.uow() as uow:
+        for (device_id, kind, name, person), (lon, lat, grid) in zip(rows, points, strict=True):
+            uow.devices.put({"id": device_id, "kind": kind, "name": name, "lon": lon, "lat": lat, "grid_code": grid, "person": person, "active": True})
+        uow.commit()
 
 
 def _close_history(p: Platform, now: datetime) -> None:
@@ -115,7 +133,9 @@ def _directory(p: Platform, password: str) -> dict[str, list[str]]:
     for uid, name, unit_type in DEPARTMENTS:
         unit(uid, name, "department", unit_type, [street.code])
     for i, community in enumerate(communities, start=1):
-        unit(f"wuye-{i}", f"{community.name.removesuffix('社区')}物业服务中心", "social_entity", "property_company", [community.code])
+        short = community.name.removesuffix("社区")
+        unit(f"wuye-{i}", f"{short}物业服务中心", "social_entity", "property_company", [community.code])
+        unit(f"sq-{i}", f"{short}社区工作站", "department", "community", [community.code])
     unit("huanwei-lianhua", "莲花街道环卫服务公司", "social_entity", "sanitation", [street.code])
     first_community = communities[0]
     for username, role, name in DEMO_USERS:
