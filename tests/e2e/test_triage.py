@@ -43,7 +43,9 @@ def test_a_case_nobody_can_route_waits_in_the_queue_and_one_action_dispatches_it
     assert case["status"] == "reported"
     queue = api.get("/api/v1/triage", headers=api.login("disp")).json()
     queued = next(q for q in queue if q["id"] == case["id"])
-    assert queued["triage_reason"] == "no category"
+    # the classifier cannot tell what this vague message is about, so a person decides
+    assert queued["triage_reason"].startswith("classifier unsure")
+    assert queued["triage"]["classification"]["runners_up"]
     r = api.post(
         f"/api/v1/triage/{case['id']}",
         json={"version": case["version"], "unit_id": "dept-chengguan", "category": "E0699", "grade": 2},
@@ -110,3 +112,10 @@ def test_the_category_table_is_data_and_a_bad_table_is_refused_whole(api):
     r = api.put("/api/v1/categories", content=bad.encode(), headers={**h, "Content-Type": "text/csv"})
     assert r.status_code == 422 and "line 2" in r.json()["problems"][0]
     assert len(api.get("/api/v1/categories", headers=h).json()) == len(cats)
+
+
+def test_a_message_without_a_category_is_classified_and_the_prediction_kept(api):
+    case = report(api, description="公司拖欠我们几十名工人三个月工资，社保也没交")
+    found = case["timeline"][1]["data"]["classification"]
+    assert found["label"] == "劳动和社会保障" and found["confidence"] > 0.9
+    assert case["category"] == "M02"

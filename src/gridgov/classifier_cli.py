@@ -1,0 +1,159 @@
+"""`gridgov classifier train FILE` and `gridgov classifier eval FILE [--model M] [--json]`.
+
+FILE is CSV (or XLSX) with a label column and either one text column or title + detail columns.
+Dispatchers' corrections are written by the platform to `<data_dir>/classifier-corrections.csv` in the
+same layout (title, detail, label), so `train` can take them in next to the original data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+from sklearn.metrics import accuracy_score, f1_score
+
+from gridgov.adapters.classifier import ClassifierError, TextClassifier, normalize
+
+
+class InputError(Exception):
+    pass
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True).active
+        values = list(sheet.iter_rows(values_only=True))
+        if not values:
+            raise InputError(f"{path}: the sheet is empty")
+        head = [str(h or "").strip() for h in values[0]]
+        return [{h: "" if v is None else str(v) for h, v in zip(head, row, strict=False)} for row in values[1:]]
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        raise InputError(f"{path}: no rows")
+    return rows
+
+
+def texts_and_labels(rows, path: Path, text_col: str | None, label_col: str) -> tuple[list[tuple[str, str]], list[str]]:
+    columns = set(rows[0])
+    if label_col not in columns:
+        raise InputError(f"{path}: missing the label column {label_col!r} (columns: {', '.join(sorted(columns))})")
+    if text_col:
+        if text_col not in columns:
+            raise InputError(f"{path}: missing the text column {text_col!r}")
+        pairs = [(r[text_col] or "", "") for r in rows]
+    elif {"title", "detail"} <= columns:
+        pairs = [(r["title"] or "", r["detail"] or "") for r in rows]
+    else:
+        raise InputError(f"{path}: give --text-column, or columns title and detail")
+    labels = [(r[label_col] or "").strip() for r in rows]
+    empty = [i + 2 for i, (p, lab) in enumerate(zip(pairs, labels, strict=True)) if not lab or not (p[0] + p[1]).strip()]
+    if empty:
+        raise InputError(f"{path}: rows without text or label at lines {', '.join(map(str, empty[:20]))}")
+    return pairs, labels
+
+
+def coverage_at(confidence, correct, precision: float) -> float:
+    order = sorted(range(len(confidence)), key=lambda i: -confidence[i])
+    best, hits = 0, 0
+    for n, i in enumerate(order, start=1):
+        hits += correct[i]
+        if hits / n >= precision:
+            best = n
+    return best / len(order) if order else 0.0
+
+
+def evaluate(model: TextClassifier, pairs, labels) -> dict:
+    start = time.perf_counter()
+    preds = model.predict_many(pairs)
+    seconds = time.perf_counter() - start
+    predicted = [p.label for p in preds]
+    correct = [int(a == b) for a, b in zip(predicted, labels, strict=True)]
+    confidence = [p.confidence for p in preds]
+    routed = [not p.needs_review for p in preds]
+    auto = [c for c, r in zip(correct, routed, strict=True) if r]
+    return {
+        "n": len(labels),
+        "accuracy": round(accuracy_score(labels, predicted), 4),
+        "macro_f1": round(f1_score(labels, predicted, average="macro"), 4),
+        "coverage_at_precision": {
+            "0.95": round(coverage_at(confidence, correct, 0.95), 4),
+            "0.98": round(coverage_at(confidence, correct, 0.98), 4),
+        },
+        "auto_routed_share": round(sum(routed) / len(routed), 4),
+        "auto_routed_precision": round(sum(auto) / len(auto), 4) if auto else None,
+        "second_pass_share": round(sum(p.second_pass for p in preds) / len(preds), 4),
+        "messages_per_second": round(len(labels) / seconds, 1),
+    }
+
+
+def cmd_train(args) -> int:
+    rows = [row for file in args.file for row in read_rows(file)]
+    pairs, labels = texts_and_labels(rows, args.file[0], args.text_column, args.label_column)
+    model = TextClassifier.train([normalize(t, d) for t, d in pairs], labels)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    model.save(args.out)
+    print(f"trained on {len(labels)} messages in {model.meta['seconds']} s; thresholds "
+          f"{model.fast_threshold:.3f} / {model.heavy_threshold:.3f}; saved {args.out}")  # fmt: skip
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from importlib import resources
+
+    model_path = args.model or resources.files("gridgov.models") / "classifier.joblib"
+    model = TextClassifier.load(model_path)
+    rows = read_rows(args.file)
+    pairs, labels = texts_and_labels(rows, args.file, None, "label")
+    unknown = sorted(set(labels) - set(model.labels))
+    if unknown:
+        raise InputError(f"{args.file}: labels the model does not know: {', '.join(unknown)}")
+    result = evaluate(model, pairs, labels)
+    print(json.dumps(result, ensure_ascii=False) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("classifier", help="train and evaluate the case classifier")
+    sub = p.add_subparsers(metavar="action")
+    q = sub.add_parser("train", help="train a model from CSV/XLSX files")
+    q.add_argument("file", type=Path, nargs="+")
+    q.add_argument("--out", type=Path, default=Path("var/classifier.joblib"))
+    q.add_argument("--text-column")
+    q.add_argument("--label-column", default="label")
+    q.set_defaults(func=_guarded(cmd_train))
+    q = sub.add_parser("eval", help="evaluate a model on a CSV with title, detail, label")
+    q.add_argument("file", type=Path)
+    q.add_argument("--model", type=Path)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=_guarded(cmd_eval))
+
+
+def _guarded(func):
+    def run(args) -> int:
+        try:
+            return func(args)
+        except (InputError, ClassifierError) as exc:
+            print(f"gridgov classifier: {exc}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gridgov")
+    register(parser.add_subparsers())
+    args = parser.parse_args(argv)
+    return args.func(args) if hasattr(args, "func") else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
