@@ -228,3 +228,12 @@ def test_a_unit_lists_its_members_and_an_unknown_unit_is_404(api):
     unit = api.get("/api/v1/units/wuye-1", headers=h).json()
     assert [m["display_name"] for m in unit["members"]] == ["prop"]
     assert api.get("/api/v1/units/nope", headers=h).status_code == 404
+
+
+def test_dispatch_takes_a_working_calendar_limit_and_refuses_unknown_ladders_or_limits(api):
+    cid = new_case(api)["id"]
+    act(api, "disp", cid, "accept", version=1)
+    assert act(api, "disp", cid, "dispatch", version=2, unit_id="wuye-1", ladder="nope").status_code == 422
+    assert act(api, "disp", cid, "dispatch", version=2, unit_id="wuye-1", time_limit="soon").status_code == 422
+    r = act(api, "disp", cid, "dispatch", version=2, unit_id="wuye-1", time_limit="8wh", ladder="luohu-external")
+    assert r.status_code == 200 and r.json()["due_at"] > r.json()["reported_at"]

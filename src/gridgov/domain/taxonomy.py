@@ -94,17 +94,9 @@ class CategoryTable:
         return self._by_code.get(code_or_name) or self._by_name.get(code_or_name)
 
 
-_TIME_LIMIT = re.compile(r"^\d+(m|h|wh|wd)$")
+_TIME_LIMIT = re.compile(r"^\d+(m|h|d|wh|wd)$")
 
 
-def limit_hours(time_limit: str) -> float:
-    """A time limit in calendar hours. Until deadlines run on the working calendar (issue #4), working
-    hours count as hours and a working day as 24 hours: never shorter than the official limit."""
-    match = re.fullmatch(r"(\d+)(m|h|wh|wd)", time_limit or "")
-    if not match:
-        raise ValueError(f"bad time limit {time_limit!r}")
-    amount, unit = int(match.group(1)), match.group(2)
-    return {"m": amount / 60, "h": amount, "wh": amount, "wd": amount * 24}[unit]
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
 CATEGORY_COLUMNS = ("code", "kind", "major", "name", "name_en", "grade", "time_limit", "unit_type")
 

@@ -118,7 +118,6 @@ def act_on_case(cmd: ActOnCase, uow, *, clock, policy) -> Case:
         prepare_resume(case, fields, now, policy)
     elif cmd.action is Action.APPROVE_EXTENSION and case.pending_extension is not None:
         check_extension(case.due_at, case.pending_extension.requested_due, now)
-    fields.pop("new_due", None) if cmd.action is not Action.RESUME else None
     case.act(cmd.action, cmd.actor, now, fields)
     sync_timers(uow, case, policy)
     uow.commit()

@@ -15,6 +15,7 @@ from typing import Any
 
 from gridgov.domain.commands import SweepTimers
 from gridgov.domain.deadlines import DEFAULT_YELLOW_SHARE, TimeLimit, WorkingCalendar, shift_for_pause
+from gridgov.domain.errors import InvalidInput
 from gridgov.domain.escalation import Ladder, ladder_step, plan_timers
 from gridgov.domain.responsibility import resolve_unit_type
 from gridgov.domain.taxonomy import Grade
@@ -46,6 +47,9 @@ def handling_limit(case, uow, explicit: str | None = None) -> str:
 
 def prepare_dispatch(case, uow, fields: dict[str, Any], now: datetime, policy: DeadlinePolicy) -> None:
     """Fill in the deadline of a dispatch from its time limit on the working calendar."""
+    ladder = fields.get("ladder")
+    if ladder and ladder not in policy.ladders:
+        raise InvalidInput(f"unknown ladder {ladder!r}; known: {', '.join(sorted(policy.ladders))}")
     if fields.get("due_at") is not None:
         return
     if fields.get("time_limit_hours"):
