@@ -25,6 +25,7 @@ _CASE_FIELDS = [
     "rating", "rating_comment", "rework_count", "return_count", "version", "updated_at",
     "sensitive", "report_count", "triaged_at", "triage_reason", "triage",
     "ladder", "time_limit", "suspended_since", "pending_suspension", "supervisions", "source_ref",
+    "timer_plan",
 ]  # fmt: skip
 
 
@@ -124,17 +125,18 @@ class CaseRepository:
         """Write every changed case: insert new ones, update loaded ones if nobody else changed them."""
         for case_id, case in self.seen.items():
             loaded = self._loaded_version[case_id]
+            row = case_to_row(case)
             if loaded is None:
-                self.conn.execute(_INSERT_CASE, [case_to_row(case)])
-            elif case.version != loaded:
+                self.conn.execute(_INSERT_CASE, [row])
+            else:
                 # Only the columns that changed: SQLite and PostgreSQL then leave the other indexes alone.
-                row = case_to_row(case)
                 before = self._loaded_row.get(case_id, {})
                 changed = {k: v for k, v in row.items() if k != "id" and before.get(k, _MISSING) != v}
-                result = self.conn.execute(_UPDATE_CASE, {**changed, "where_id": case_id, "where_version": loaded})
-                if result.rowcount != 1:
-                    raise StaleVersion(f"case {case_id} was changed by someone else; reload it and try again")
-                self._loaded_row[case_id] = row
+                if changed:
+                    result = self.conn.execute(_UPDATE_CASE, {**changed, "where_id": case_id, "where_version": loaded})
+                    if result.rowcount != 1:
+                        raise StaleVersion(f"case {case_id} was changed by someone else; reload it and try again")
+            self._loaded_row[case_id] = row
             if case.new_entries:
                 self.conn.execute(_INSERT_ENTRIES, [_entry_row(case_id, e) for e in case.new_entries])
                 case.new_entries.clear()
@@ -335,6 +337,16 @@ class RuleRepository:
         return self.conn.execute(select(t.routing_rules.c.code).limit(1)).first() is None
 
 
+_TIMERS_OF_CASE = select(t.case_timers).where(t.case_timers.c.case_id == bindparam("case_id"))
+_TIMER_KEYS_OF_CASE = select(t.case_timers.c.key, t.case_timers.c.due_at, t.case_timers.c.fired_at).where(
+    t.case_timers.c.case_id == bindparam("case_id")
+)
+_DELETE_TIMERS = t.case_timers.delete().where(
+    t.case_timers.c.case_id == bindparam("case_id"), t.case_timers.c.key.in_(bindparam("keys", expanding=True))
+)
+_INSERT_TIMERS = insert(t.case_timers)
+
+
 class TimerRepository:
     """Durable timers of cases. The sweep claims due rows with SKIP LOCKED on PostgreSQL, so several
     tickers share the work and no timer is taken twice."""
@@ -343,22 +355,18 @@ class TimerRepository:
         self.conn = conn
 
     def for_case(self, case_id: str) -> list[dict[str, Any]]:
-        rows = self.conn.execute(select(t.case_timers).where(t.case_timers.c.case_id == case_id))
-        return [dict(r._mapping) for r in rows]
+        return [dict(r._mapping) for r in self.conn.execute(_TIMERS_OF_CASE, {"case_id": case_id})]
 
     def replace_pending(self, case_id: str, planned: list[dict[str, Any]]) -> None:
-        existing = {r["key"]: r for r in self.for_case(case_id)}
+        """Unfired timers become exactly `planned`; fired ones stay (a key that fired never comes back)."""
+        existing = {r.key: r for r in self.conn.execute(_TIMER_KEYS_OF_CASE, {"case_id": case_id})}
         wanted = {p["key"]: p for p in planned}
-        stale = [r["id"] for k, r in existing.items() if r["fired_at"] is None and (k not in wanted or r["due_at"] != wanted[k]["due_at"])]
+        stale = [k for k, r in existing.items() if r.fired_at is None and (k not in wanted or r.due_at != wanted[k]["due_at"])]
         if stale:
-            self.conn.execute(t.case_timers.delete().where(t.case_timers.c.id.in_(stale)))
-        fresh = [
-            {"case_id": case_id, **p}
-            for k, p in wanted.items()
-            if k not in existing or (existing[k]["fired_at"] is None and existing[k]["id"] in stale)
-        ]
+            self.conn.execute(_DELETE_TIMERS, {"case_id": case_id, "keys": stale})
+        fresh = [{"case_id": case_id, **p} for k, p in wanted.items() if k not in existing or k in stale]
         if fresh:
-            self.conn.execute(insert(t.case_timers), fresh)
+            self.conn.execute(_INSERT_TIMERS, fresh)
 
     def claim_due(self, now: datetime, limit: int) -> list[dict[str, Any]]:
         c = t.case_timers.c

@@ -165,6 +165,7 @@ cases = Table(
     Column("pending_suspension", JSON, nullable=True),
     Column("supervisions", JSON, nullable=False, default=list),
     Column("source_ref", String(96), nullable=True, index=True),  # device + event kind, for merging repeats
+    Column("timer_plan", String(64), nullable=True),  # fingerprint of the planned timers: unchanged → no I/O
     Column("version", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -89,6 +89,7 @@ class Case:
     pending_suspension: dict[str, Any] | None = None
     supervisions: list[dict[str, Any]] = field(default_factory=list)
     source_ref: str | None = None
+    timer_plan: str | None = None
     version: int = 1
     updated_at: datetime | None = None
     new_entries: list[TimelineEntry] = field(default_factory=list, repr=False)
