@@ -1,0 +1,131 @@
+"""/api/v1/intake/hotline: 12345 work orders in (file import with a column mapping, or JSON push) and
+their status and result back out in the same shape, so the hotline system can sync."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, File, Form, Query, Response, UploadFile
+from sqlalchemy import select
+
+from gridgov.adapters import tables as t
+from gridgov.api.problems import ApiProblem
+from gridgov.api.security import get_platform, require_roles
+from gridgov.channels import hotline
+from gridgov.domain.commands import ReportCase
+from gridgov.domain.errors import DomainError, InvalidInput
+from gridgov.domain.roles import Actor, Role
+from gridgov.domain.workflow import STATUS_LABELS, CaseStatus
+
+router = APIRouter(prefix="/api/v1/intake/hotline", tags=["intake"])
+ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 422: {"description": "Invalid"}}
+MAX_FILE = 20 * 1024 * 1024
+
+
+def _submit(platform, actor: Actor, order: hotline.Order) -> tuple[str, bool]:
+    with platform.engine.connect() as conn:  # an order imported before (by anyone, any time) is not repeated
+        known = conn.execute(select(t.cases.c.id).where(t.cases.c.source_ref == f"12345:{order.order_no}")).scalar()
+    if known:
+        return known, True
+    digest = hashlib.sha256(json.dumps(vars(order) | {"line": 0}, sort_keys=True, default=str).encode()).hexdigest()
+    result = platform.bus.handle(
+        ReportCase(
+            actor=actor, description=order.description, lon=order.lon, lat=order.lat, crs=order.crs, channel="hotline_12345",
+            address=order.address, category=order.category, reporter_name=order.reporter_name,
+            reporter_phone=order.reporter_phone, idempotency_key=f"12345:{order.order_no}", request_hash=digest,
+            source_ref=f"12345:{order.order_no}",
+        )
+    )  # fmt: skip
+    return result.case_id, result.replayed or result.status_code == 200
+
+
+@router.post("/import", responses=ERRORS)
+async def import_orders(
+    file: Annotated[UploadFile, File(description="CSV (UTF-8/GBK) or XLSX export of the hotline system")],
+    mapping: Annotated[str | None, Form(description='JSON {"order_no": "工单编号", ...}; default: common headers')] = None,
+    actor: Actor = Depends(require_roles(Role.DISPATCHER, Role.ADMIN)),
+    platform=Depends(get_platform),
+) -> dict[str, Any]:
+    """Import work orders: valid rows become cases (triaged as usual), each rejected row is listed with
+    its line number and reason, and an order imported before is not imported again."""
+    from starlette.concurrency import run_in_threadpool
+
+    content = await file.read(MAX_FILE + 1)
+    if len(content) > MAX_FILE:
+        raise ApiProblem(413, "File too large", f"at most {MAX_FILE} bytes")
+    try:
+        columns = {**hotline.DEFAULT_MAPPING, **(json.loads(mapping) if mapping else {})}
+    except (json.JSONDecodeError, TypeError):
+        raise ApiProblem(422, "Invalid input", "mapping must be a JSON object of field -> column") from None
+    rows = hotline.read_table(content, file.filename or "upload.csv")
+    ignored = hotline.check_columns(rows, columns)
+    imported, repeated, rejected = [], [], []
+    for line, row in enumerate(rows, start=2):
+        try:
+            order = hotline.parse_order(row, columns, line)
+            case_id, again = await run_in_threadpool(_submit, platform, actor, order)
+        except DomainError as exc:
+            rejected.append({"line": line, "reason": exc.detail})
+            continue
+        (repeated if again else imported).append({"line": line, "order_no": order.order_no, "case_id": case_id})
+    return {"imported": imported, "already_imported": repeated, "rejected": rejected, "ignored_columns": ignored}
+
+
+@router.post("", status_code=201, responses=ERRORS)
+def push_order(
+    body: Annotated[dict[str, Any], Body(..., description="One order with our field names (order_no, description, lon, lat …)")],
+    response: Response,
+    actor: Actor = Depends(require_roles(Role.DISPATCHER, Role.ADMIN)),
+    platform=Depends(get_platform),
+) -> dict[str, Any]:
+    identity = {field: field for field in hotline.DEFAULT_MAPPING}
+    order = hotline.parse_order(body, identity, 1)
+    case_id, again = _submit(platform, actor, order)
+    response.status_code = 200 if again else 201
+    return {"order_no": order.order_no, "case_id": case_id, "already_imported": again}
+
+
+@router.get("/export", responses=ERRORS)
+def export_orders(
+    actor: Actor = Depends(require_roles(Role.DISPATCHER, Role.ADMIN)),
+    platform=Depends(get_platform),
+    since: datetime | None = None,
+    fmt: Annotated[str, Query(alias="format", pattern="^(csv|xlsx)$")] = "csv",
+) -> Response:
+    """Status and result of every hotline order (changed since `since`), in the hotline's own columns."""
+    c = t.cases.c
+    query = select(t.cases, t.units.c.name.label("unit_name")).outerjoin(t.units, t.units.c.id == c.unit_id).where(c.source_ref.like("12345:%"))
+    if since is not None:
+        if since.tzinfo is None:
+            raise InvalidInput("since must carry a time zone")
+        query = query.where(c.updated_at >= since)
+    with platform.engine.connect() as conn:
+        rows = conn.execute(query.order_by(c.reported_at)).fetchall()
+    table = [
+        [r.source_ref.removeprefix("12345:"), r.id, STATUS_LABELS[CaseStatus(r.status)], r.unit_name or "", r.result or "",
+         r.closed_at.isoformat() if r.closed_at else "", r.rating or ""]
+        for r in rows
+    ]  # fmt: skip
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.append(hotline.EXPORT_COLUMNS)
+        for row in table:
+            sheet.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        return Response(out.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": 'attachment; filename="gridgov-12345.xlsx"'})  # fmt: skip
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(hotline.EXPORT_COLUMNS)
+    writer.writerows(table)
+    return Response(text.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="gridgov-12345.csv"'})  # fmt: skip
