@@ -19,7 +19,9 @@ def rows(api):
         ["12345-001", "彩田路路灯不亮已经三天", "彩田路", lon, lat, "王先生", "13600001111", ""],
         ["12345-002", "", "景华新村", lon, lat, "", "", "空内容"],
         ["12345-003", "小区门口占道经营", "景华新村", "abc", lat, "", "", ""],
-        ["12345-004", "楼下噪音扰民", "只有地址", "", "", "", "", ""],
+        ["12345-004", "楼下噪音扰民", "一个不认识的地方", "", "", "", "", ""],
+        ["12345-006", "楼道堆满杂物", "景华新村5栋", "", "", "", "", ""],
+        ["12345-007", "没有位置", "", "", "", "", "", ""],
         ["12345-005", "工地夜间施工扰民", "香梅路", lon + 0.001, lat, "", "", ""],
     ]
 
@@ -41,12 +43,18 @@ def test_valid_rows_are_imported_and_each_bad_row_is_reported_by_line(api):
     r = upload(api, as_csv(rows(api)))
     assert r.status_code == 200, r.text
     body = r.json()
-    assert [x["order_no"] for x in body["imported"]] == ["12345-001", "12345-005"]
+    assert [x["order_no"] for x in body["imported"]] == ["12345-001", "12345-004", "12345-006", "12345-005"]
     assert {x["line"]: x["reason"] for x in body["rejected"]} == {
-        3: "no description", 4: "lon 'abc' is not a number", 5: "no lon (address-only orders are not placed yet); no lat (address-only orders are not placed yet)"}  # fmt: skip
+        3: "no description", 4: "lon 'abc' is not a number", 7: "no coordinates and no address"}  # fmt: skip
     assert body["ignored_columns"] == ["备注"]
     case = api.get(f"/api/v1/cases/{body['imported'][0]['case_id']}", headers=api.login("disp")).json()
     assert case["channel"] == "hotline_12345" and case["reporter_phone"] == "13600001111"
+    api.platform.relay.deliver_pending()
+    by_address = api.get(f"/api/v1/cases/{body['imported'][2]['case_id']}", headers=api.login("disp")).json()
+    assert by_address["grid_code"] and by_address["timeline"][1]["data"]["placement"]["matched"] == "景华新村"
+    unplaced = body["imported"][1]["case_id"]
+    queue = {q["id"]: q for q in api.get("/api/v1/triage", headers=api.login("disp")).json()}
+    assert "not placed in any grid" in queue[unplaced]["triage_reason"]
 
 
 def test_a_second_import_of_the_same_file_opens_nothing_new(api):
@@ -70,8 +78,8 @@ def test_gbk_files_xlsx_and_custom_mappings_are_read(api):
 
 
 def test_a_file_missing_required_columns_is_refused_whole(api):
-    r = upload(api, as_csv([["1", "x"]], head=["工单编号", "诉求内容"]))
-    assert r.status_code == 422 and "lon (经度)" in r.json()["detail"]
+    r = upload(api, as_csv([["1", "x"]], head=["工单编号", "地址"]))
+    assert r.status_code == 422 and "description (诉求内容)" in r.json()["detail"]
     assert upload(api, b"\xff\xfe\x00garbage", name="x.xlsx").status_code == 422
     assert upload(api, as_csv(rows(api)), mapping="[1,2]").status_code == 422
 

@@ -58,7 +58,7 @@ def test_a_posted_request_becomes_a_case_and_can_be_read_back(o311):
     ("fields", "code", "fragment"),
     [({"api_key": None}, 403, "api_key"), ({"api_key": "wrong"}, 403, "api_key"),
      ({"service_code": "NOPE"}, 404, "service_code"), ({"service_code": None}, 400, "service_code"),
-     ({"lat": None, "long": None}, 400, "lat and long"), ({"lat": "north"}, 400, "lat"),
+     ({"lat": None, "long": None}, 400, "address_string"), ({"lat": "north"}, 400, "lat"),
      ({"description": None}, 400, "description"), ({"lat": "39.9", "long": "116.4"}, 400, "outside every grid"),
      ({"jurisdiction_id": "other.city"}, 404, "jurisdiction_id")],
 )  # fmt: skip
@@ -89,3 +89,12 @@ def test_sensitive_cases_are_not_public(o311):
     rid = r.json()[0]["service_request_id"]
     o311.platform.relay.deliver_pending()
     assert o311.get(f"/open311/v2/requests/{rid}.json").status_code == 404
+
+
+def test_an_address_string_alone_is_placed_by_the_gazetteer(o311):
+    r = post(o311, lat=None, long=None, address_string="彩田花园东门", service_code="C0108", description="路灯不亮")
+    assert r.status_code == 201, r.text
+    rid = r.json()[0]["service_request_id"]
+    o311.platform.relay.deliver_pending()
+    case = o311.get(f"/api/v1/cases/{rid}", headers=o311.login("disp")).json()
+    assert case["grid_code"] and case["timeline"][1]["data"]["placement"]["matched"] == "彩田花园"

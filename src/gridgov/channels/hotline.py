@@ -26,7 +26,7 @@ DEFAULT_MAPPING = {
     "reporter_name": "来电人",
     "reporter_phone": "联系电话",
 }
-REQUIRED = ("order_no", "description", "lon", "lat")
+REQUIRED = ("order_no", "description")
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,8 @@ class Order:
     line: int
     order_no: str
     description: str
-    lon: float
-    lat: float
+    lon: float | None
+    lat: float | None
     crs: str
     address: str | None
     category: str | None
@@ -88,12 +88,19 @@ def parse_order(row: dict[str, Any], mapping: dict[str, str], line: int) -> Orde
         problems.append("no order number")
     if not get("description"):
         problems.append("no description")
-    coords = []
+    coords: list[float | None] = []
     for field in ("lon", "lat"):
+        if not get(field):
+            coords.append(None)
+            continue
         try:
             coords.append(float(get(field)))
         except ValueError:
-            problems.append(f"{field} {get(field)!r} is not a number" if get(field) else f"no {field} (address-only orders are not placed yet)")
+            problems.append(f"{field} {get(field)!r} is not a number")
+    if not problems and (coords[0] is None) != (coords[1] is None):
+        problems.append("give both lon and lat, or neither (then the address places the order)")
+    if not problems and coords[0] is None and not get("address"):
+        problems.append("no coordinates and no address")
     if problems:
         raise InvalidInput("; ".join(problems))
     return Order(

@@ -27,8 +27,8 @@ class Open311Error(Exception):
 @dataclass(frozen=True)
 class PostedRequest:
     service_code: str
-    lat: float
-    lon: float
+    lat: float | None
+    lon: float | None
     description: str
     address: str | None
     first_name: str | None
@@ -54,10 +54,8 @@ def parse_post(form: dict[str, str]) -> PostedRequest:
     if not code:
         raise Open311Error(400, "service_code is required")
     lat, lon = _float(form, "lat"), _float(form, "long")
-    if lat is None or lon is None:
-        if form.get("address_string") or form.get("address_id"):
-            raise Open311Error(400, "this endpoint places requests by lat and long; address_string alone is not accepted yet")
-        raise Open311Error(400, "lat and long are required")
+    if (lat is None or lon is None) and not form.get("address_string"):
+        raise Open311Error(400, "lat and long, or address_string, are required")
     description = (form.get("description") or "").strip()
     if not description:
         raise Open311Error(400, "description is required")

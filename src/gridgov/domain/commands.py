@@ -32,6 +32,7 @@ class ReportCase(Command):
     request_hash: str | None = None
     source_ref: str | None = None  # device + event kind: repeats within the merge window join one case
     severity: str | None = None  # alarm severity (sensors, cameras)
+    address_only: bool = False  # no coordinates: place by the address text (gazetteer), or leave unplaced
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from gridgov.domain import geo
+from gridgov.domain import gazetteer, geo
 from gridgov.domain.cases import Case
 from gridgov.domain.commands import ActOnCase, ReportCase
 from gridgov.domain.deadlines import check_extension
@@ -41,10 +41,14 @@ def report_case(cmd: ReportCase, uow, *, clock, grids, new_id, policy) -> Report
     except ValueError:
         raise InvalidInput(f"unknown channel {cmd.channel!r}; known: {', '.join(c.value for c in Channel)}") from None
     grade = _grade(cmd.grade)
-    lon, lat = _to_wgs84(cmd.lon, cmd.lat, cmd.crs)
-    node = grids.locate(lon, lat)
-    if grids.loaded and node is None:
-        raise InvalidInput(f"the point ({lon:.6f}, {lat:.6f}) lies outside every grid of this district")
+    placement = None
+    if cmd.address_only:
+        lon, lat, node, placement = _place_by_address(grids, cmd.address)
+    else:
+        lon, lat = _to_wgs84(cmd.lon, cmd.lat, cmd.crs)
+        node = grids.locate(lon, lat)
+        if grids.loaded and node is None:
+            raise InvalidInput(f"the point ({lon:.6f}, {lat:.6f}) lies outside every grid of this district")
     missing = uow.photos.missing(list(cmd.photos))
     if missing:
         raise InvalidInput(f"unknown photo ids: {', '.join(missing)}; upload them to /api/v1/photos first")
@@ -77,8 +81,8 @@ def report_case(cmd: ReportCase, uow, *, clock, grids, new_id, policy) -> Report
         photos=list(cmd.photos),
     )
     case.source_ref = cmd.source_ref
-    if cmd.severity:
-        case.triage = {"severity": cmd.severity}
+    if cmd.severity or placement:
+        case.triage = {k: v for k, v in (("severity", cmd.severity), ("placement", placement)) if v}
     uow.cases.add(case)
     uow.flush()
     sync_timers(uow, case, policy)
@@ -129,6 +133,19 @@ def act_on_case(cmd: ActOnCase, uow, *, clock, policy) -> Case:
 SOURCE_MERGE_WINDOW = timedelta(hours=2)
 NEARBY_METERS = 50
 NEARBY_WINDOW = timedelta(hours=24)
+
+
+def _place_by_address(grids, address: str | None):
+    """Coordinates and grid from the address text; unmatched, the case keeps the district's centre as a
+    stand-in point and no grid, so triage queues it for a person ("not placed")."""
+    if not address or not grids.loaded:
+        raise InvalidInput("a report without coordinates needs an address")
+    found = gazetteer.place(address, grids.tree)
+    if found is None:
+        root = grids.tree.roots[0].geometry.representative_point()
+        return root.x, root.y, None, {"by": "address", "address": address, "matched": None}
+    node = grids.get(found.grid_code)
+    return found.lon, found.lat, node, {"by": "address", "matched": found.name, "confidence": found.confidence}
 
 
 def _category_code(uow, value: str | None) -> str | None:

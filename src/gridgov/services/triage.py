@@ -26,6 +26,8 @@ def triage_case(cmd: TriageCase, uow, *, clock, policy, classifier=None) -> str:
     table = uow.categories.table()
     category = table.get(case.category) if case.category else None
     findings: dict[str, Any] = {}
+    if case.triage and case.triage.get("placement"):
+        findings["placement"] = case.triage["placement"]
     reasons: list[str] = []
     if case.category and category is None:
         findings["unknown_category"] = case.category

@@ -35,7 +35,8 @@ def _submit(platform, actor: Actor, order: hotline.Order) -> tuple[str, bool]:
     digest = hashlib.sha256(json.dumps(vars(order) | {"line": 0}, sort_keys=True, default=str).encode()).hexdigest()
     result = platform.bus.handle(
         ReportCase(
-            actor=actor, description=order.description, lon=order.lon, lat=order.lat, crs=order.crs, channel="hotline_12345",
+            actor=actor, description=order.description, lon=order.lon or 0.0, lat=order.lat or 0.0, crs=order.crs,
+            channel="hotline_12345", address_only=order.lon is None,
             address=order.address, category=order.category, reporter_name=order.reporter_name,
             reporter_phone=order.reporter_phone, idempotency_key=f"12345:{order.order_no}", request_hash=digest,
             source_ref=f"12345:{order.order_no}",

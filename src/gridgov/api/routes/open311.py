@@ -115,7 +115,8 @@ async def post_request(
         name = " ".join(p for p in (posted.last_name, posted.first_name) if p) or None
         actor = Actor(user_id=f"open311:{form['api_key'][:8]}", role=Role.RESIDENT, name=name or "Open311")
         command = ReportCase(
-            actor=actor, description=posted.description, lon=posted.lon, lat=posted.lat, channel="open311",
+            actor=actor, description=posted.description, lon=posted.lon or 0.0, lat=posted.lat or 0.0, channel="open311",
+            address_only=posted.lat is None or posted.lon is None,
             category=posted.service_code, address=posted.address, reporter_name=name, reporter_phone=posted.phone,
         )  # fmt: skip
         try:
