@@ -69,6 +69,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
     handlers = {
         c.ReportCase: partial(cases.report_case, clock=clock, grids=grids, new_id=new_id, policy=policy),
         c.ActOnCase: partial(cases.act_on_case, clock=clock, policy=policy),
+        c.MergeCases: partial(cases.merge_cases, clock=clock, policy=policy),
         c.CreateUnit: partial(directory.create_unit, grids=grids),
         c.CreateUser: partial(directory.create_user, hasher=hasher, clock=clock, grids=grids, new_id=new_id),
         c.ImportGrids: partial(directory.import_grids, grids=grids),

@@ -119,3 +119,19 @@ def test_a_message_without_a_category_is_classified_and_the_prediction_kept(api)
     found = case["timeline"][1]["data"]["classification"]
     assert found["label"] == "劳动和社会保障" and found["confidence"] > 0.9
     assert case["category"] == "M02"
+
+
+def test_a_dispatcher_merges_a_duplicate_and_can_split_it_again(api):
+    keep = report(api, description="垃圾桶满溢", category="E0109", channel="ai_camera")
+    lon, lat, _ = point_in(api.platform, "grid", 5)
+    dup = api.post("/api/v1/cases", json={"description": "这里垃圾很多", "lat": lat, "lon": lon}, headers=api.login("ann")).json()
+    h = api.login("disp")
+    r = api.post(f"/api/v1/cases/{dup['id']}/merge", json={"version": dup["version"], "into": keep["id"]}, headers=h)
+    assert r.status_code == 200 and r.json()["status"] == "rejected"
+    kept = api.get(f"/api/v1/cases/{keep['id']}", headers=h).json()
+    assert kept["timeline"][-1]["action"] == "join"
+    assert api.post(f"/api/v1/cases/{dup['id']}/merge", json={"version": r.json()["version"], "into": None}, headers=api.login("ann")).status_code == 403
+    split = api.post(f"/api/v1/cases/{dup['id']}/merge", json={"version": r.json()["version"], "into": None}, headers=h)
+    assert split.status_code == 200 and split.json()["status"] == "accepted"
+    assert api.post(f"/api/v1/cases/{dup['id']}/merge", json={"version": split.json()["version"], "into": dup["id"]}, headers=h).status_code == 422
+    assert api.post(f"/api/v1/cases/{dup['id']}/merge", json={"version": split.json()["version"], "into": "nope"}, headers=h).status_code == 422

@@ -52,6 +52,13 @@ class ActionIn(BaseModel):
     category: str | None = Field(None, max_length=64, description="accept: category to set.")
 
 
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(..., ge=1)
+    into: str | None = Field(None, max_length=32, description="The case this one repeats; null splits it out again.")
+
+
 class TimelineEntryOut(BaseModel):
     at: datetime
     actor_id: str

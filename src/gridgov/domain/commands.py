@@ -124,3 +124,13 @@ class SweepTimers(Command):
     """Fire the timers that are due (warnings, ladder steps, supervision deadlines), each once."""
 
     limit: int = 500
+
+
+@dataclass(frozen=True)
+class MergeCases(Command):
+    """A dispatcher folds a duplicate into the case it repeats (合并); `split` undoes it (拆分)."""
+
+    actor: Actor
+    case_id: str
+    expected_version: int
+    into: str | None = None  # merge into this case; None = split the case out again

@@ -8,9 +8,9 @@ from typing import Any
 
 from gridgov.domain import gazetteer, geo
 from gridgov.domain.cases import Case
-from gridgov.domain.commands import ActOnCase, ReportCase
+from gridgov.domain.commands import ActOnCase, MergeCases, ReportCase
 from gridgov.domain.deadlines import check_extension
-from gridgov.domain.errors import IdempotencyMismatch, InvalidInput, NotFound, StaleVersion
+from gridgov.domain.errors import Forbidden, IdempotencyMismatch, InvalidInput, NotFound, StaleVersion
 from gridgov.domain.scope import can_see_case
 from gridgov.domain.taxonomy import Channel, Grade
 from gridgov.domain.workflow import Action
@@ -179,3 +179,41 @@ def _to_wgs84(lon: float, lat: float, crs: str) -> tuple[float, float]:
         return geo.to_wgs84(lon, lat, crs)
     except (geo.InvalidCoordinates, geo.UnsupportedCrs) as exc:
         raise InvalidInput(str(exc)) from None
+
+
+def merge_cases(cmd: MergeCases, uow, *, clock, policy) -> Case:
+    """Merge: the duplicate is closed as 作废 with the link, the kept case counts one more report.
+    Split: the merged case is reopened and the kept case counts one report less."""
+    from gridgov.domain.roles import Role
+
+    if cmd.actor.role not in (Role.DISPATCHER, Role.ADMIN):
+        raise Forbidden("only the command center merges and splits cases")
+    case = uow.cases.get(cmd.case_id, for_update=True)
+    if case is None:
+        raise NotFound(f"no case {cmd.case_id}")
+    if cmd.expected_version != case.version:
+        raise StaleVersion(f"the case is at version {case.version}", current_version=case.version)
+    now = clock.now()
+    if cmd.into is not None:
+        if cmd.into == case.id:
+            raise InvalidInput("a case cannot be merged into itself")
+        kept = uow.cases.get(cmd.into, for_update=True)
+        if kept is None:
+            raise InvalidInput(f"unknown case {cmd.into!r} to merge into")
+        case.act(Action.REJECT, cmd.actor, now, {"reason": f"合并到案件 {kept.id}（重复上报）"})
+        case.source_ref = f"merged:{kept.id}"
+        kept.join(now, actor=cmd.actor, channel="merge", photos=list(case.photos), note=f"合并案件 {case.id}")
+        sync_timers(uow, kept, policy)
+    else:
+        if not (case.source_ref or "").startswith("merged:"):
+            raise InvalidInput("this case was not merged into another")
+        kept = uow.cases.get(case.source_ref.removeprefix("merged:"), for_update=True)
+        case.act(Action.REOPEN, cmd.actor, now, {"reason": "拆分：不是同一问题"})
+        case.source_ref = None
+        if kept is not None and kept.report_count > 1:
+            kept.report_count -= 1
+            kept.version += 1
+            kept.updated_at = now
+    sync_timers(uow, case, policy)
+    uow.commit()
+    return case

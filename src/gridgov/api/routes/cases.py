@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from gridgov.api.problems import ApiProblem
-from gridgov.api.schemas import ActionIn, CaseCreated, CaseIn, CaseOut, CasePage
+from gridgov.api.schemas import ActionIn, CaseCreated, CaseIn, CaseOut, CasePage, MergeIn
 from gridgov.api.security import current_actor, get_platform
-from gridgov.domain.commands import ActOnCase, ReportCase
+from gridgov.domain.commands import ActOnCase, MergeCases, ReportCase
 from gridgov.domain.roles import Actor
 from gridgov.domain.workflow import Action
 from gridgov.queries.cases import CaseFilters, case_detail, list_cases
@@ -140,6 +140,19 @@ def act(
         if key in fields:
             fields[key] = _aware(fields[key])
     platform.bus.handle(ActOnCase(actor=actor, case_id=case_id, action=chosen, expected_version=version, fields=fields))
+    return get_case(case_id, response, actor, platform)
+
+
+@router.post("/{case_id}/merge", response_model=CaseOut, responses=PROBLEM_RESPONSES)
+def merge(
+    case_id: str,
+    body: MergeIn,
+    response: Response,
+    actor: Actor = Depends(current_actor),
+    platform=Depends(get_platform),
+):
+    """Merge this case into `into` as a duplicate (合并), or with `into` null split it out again (拆分)."""
+    platform.bus.handle(MergeCases(actor=actor, case_id=case_id, expected_version=body.version, into=body.into))
     return get_case(case_id, response, actor, platform)
 
 
