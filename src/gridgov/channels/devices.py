@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from gridgov.domain.deadlines import SHANGHAI
 from gridgov.domain.errors import InvalidInput, NotFound
 
 # Camera algorithm event types and the category each one files under (categories.csv).
@@ -72,7 +73,7 @@ def parse_camera(payload: Any, devices) -> Intake:
         raise InvalidInput(f"unknown event_type {event!r}; known: {', '.join(CAMERA_EVENTS)}")
     at = _time(payload, "captured_at")
     return Intake(
-        description=f"AI识别：{event}（{camera['name']}，{at.astimezone().strftime('%m-%d %H:%M')}抓拍）",
+        description=f"AI识别：{event}（{camera['name']}，{at.astimezone(SHANGHAI).strftime('%m-%d %H:%M')}抓拍）",
         lon=camera["lon"], lat=camera["lat"], channel="ai_camera", category=CAMERA_EVENTS[event],
         source_ref=f"camera:{camera['id']}:{event}",
     )  # fmt: skip
