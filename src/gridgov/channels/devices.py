@@ -7,6 +7,8 @@ from an unknown device is refused, never guessed.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,6 +37,35 @@ class Intake:
     reporter_name: str | None = None
     reporter_phone: str | None = None
     address: str | None = None
+    snapshot: bytes | None = None  # the camera's capture, stored as the case's photo
+
+
+MAX_SNAPSHOT_BYTES = 10 * 1024 * 1024
+
+
+def _snapshot(payload: dict) -> bytes | None:
+    """The capture as base64 (a bare string or a `data:image/...;base64,` URL), decoded.
+
+    Cameras and video platforms send the picture inline; a URL to fetch is deliberately not taken, so
+    an alert can never make the platform call into other networks. The image type is checked when it
+    is stored (photo_store decodes it).
+    """
+    value = payload.get("snapshot")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("snapshot must be a base64 string (JPEG, PNG or WebP)")
+    text = value.strip()
+    if text.startswith("data:"):
+        head, _, text = text.partition(",")
+        if not head.endswith(";base64"):
+            raise InvalidInput("a snapshot data URL must be base64-encoded")
+    if len(text) > MAX_SNAPSHOT_BYTES * 4 // 3 + 4:
+        raise InvalidInput(f"the snapshot is larger than {MAX_SNAPSHOT_BYTES} bytes")
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("snapshot is not valid base64") from None
 
 
 def _text(payload: dict, key: str, limit: int = 64) -> str:
@@ -75,7 +106,7 @@ def parse_camera(payload: Any, devices) -> Intake:
     return Intake(
         description=f"AI识别：{event}（{camera['name']}，{at.astimezone(SHANGHAI).strftime('%m-%d %H:%M')}抓拍）",
         lon=camera["lon"], lat=camera["lat"], channel="ai_camera", category=CAMERA_EVENTS[event],
-        source_ref=f"camera:{camera['id']}:{event}",
+        source_ref=f"camera:{camera['id']}:{event}", snapshot=_snapshot(payload),
     )  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Depends, Path, Response
 from gridgov.api.problems import ApiProblem
 from gridgov.api.security import get_platform, require_roles
 from gridgov.channels import devices as parse
-from gridgov.domain.commands import ReportCase
+from gridgov.domain.commands import ReportCase, StorePhoto
 from gridgov.domain.privacy import mask_name, mask_phone
 from gridgov.domain.roles import Actor, Role
 
@@ -56,11 +56,14 @@ def list_devices(actor: Actor = Depends(require_roles(Role.ADMIN, Role.DISPATCHE
 
 
 def _intake(platform, actor: Actor, intake: parse.Intake, response: Response) -> dict[str, Any]:
+    photos: tuple[str, ...] = ()
+    if intake.snapshot is not None:
+        photos = (platform.bus.handle(StorePhoto(actor=actor, content=intake.snapshot))["id"],)
     result = platform.bus.handle(
         ReportCase(
             actor=actor, description=intake.description, lon=intake.lon, lat=intake.lat, channel=intake.channel,
             category=intake.category, source_ref=intake.source_ref, severity=intake.severity,
-            reporter_name=intake.reporter_name, reporter_phone=intake.reporter_phone, address=intake.address,
+            reporter_name=intake.reporter_name, reporter_phone=intake.reporter_phone, address=intake.address, photos=photos,
         )
     )  # fmt: skip
     response.status_code = result.status_code
@@ -78,8 +81,9 @@ def _devices(platform):
 
 @router.post("/intake/camera", status_code=201, responses=ERRORS)
 def camera_alert(body: Annotated[Any, Body(...)], response: Response, actor: Actor = Depends(require_roles(*INTAKE_ROLES)), platform=Depends(get_platform)) -> dict[str, Any]:
-    """An AI camera alert {camera_id, event_type, captured_at}. Repeated captures of the same scene
-    within two hours join the open case (201 new case, 200 joined)."""
+    """An AI camera alert {camera_id, event_type, captured_at, snapshot?}; `snapshot` is the capture as
+    base64 (or a data URL) and becomes the case's photo. Repeated captures of the same scene within two
+    hours join the open case, adding their snapshot (201 new case, 200 joined)."""
     return _intake(platform, actor, parse.parse_camera(body, _devices(platform)), response)
 
 
