@@ -73,6 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("file", type=Path, nargs="?")
     q.set_defaults(func=cmd_grids_export)
 
+    p = sub.add_parser("categories", help="the category table (大类/小类 with grade and 时限)")
+    ksub = p.add_subparsers(dest="action", required=True)
+    q = ksub.add_parser("import", help="validate a CSV or YAML table and replace the category table")
+    q.add_argument("file", type=Path)
+    q.set_defaults(func=cmd_categories_import)
+    q = ksub.add_parser("export", help="write the category table as CSV or YAML (by the file's suffix; stdout: CSV)")
+    q.add_argument("file", type=Path, nargs="?")
+    q.set_defaults(func=cmd_categories_export)
+
     p = sub.add_parser("worker", help="run background loops alone (scale-out): relay, ticker, webhooks")
     p.add_argument("kinds", nargs="*", default=["relay", "ticker", "webhooks"], choices=["relay", "ticker", "webhooks"])
     p.set_defaults(func=cmd_worker)
@@ -215,6 +224,47 @@ def cmd_grids_export(args) -> int:
         args.file.write_text(text, encoding="utf-8")
     else:
         print(text)
+    return 0
+
+
+def _is_yaml(path: Path) -> bool:
+    return path.suffix.lower() in (".yaml", ".yml")
+
+
+def cmd_categories_import(args) -> int:
+    from gridgov.domain.commands import ImportCategories
+    from gridgov.domain.roles import SYSTEM_ACTOR
+
+    text = args.file.read_text(encoding="utf-8-sig")
+    platform = _platform()
+    fmt = "yaml" if _is_yaml(args.file) else "csv"
+    count = platform.bus.handle(ImportCategories(actor=SYSTEM_ACTOR, text=text, fmt=fmt))
+    print(f"imported {count} categories")
+    return 0
+
+
+def cmd_categories_export(args) -> int:
+    import csv
+    import io
+
+    import yaml
+
+    from gridgov.domain.taxonomy import CATEGORY_COLUMNS, category_rows
+
+    with _platform().uow() as uow:
+        rows = category_rows(uow.categories.table())
+    if args.file and _is_yaml(args.file):
+        text = yaml.safe_dump(rows, allow_unicode=True, sort_keys=False)
+    else:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=CATEGORY_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        text = out.getvalue()
+    if args.file:
+        args.file.write_text(text, encoding="utf-8")
+    else:
+        print(text, end="")
     return 0
 
 

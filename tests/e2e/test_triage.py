@@ -3,6 +3,8 @@ dispatcher whose one action corrects and dispatches it."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import point_in
 
 
@@ -114,6 +116,38 @@ def test_the_category_table_is_data_and_a_bad_table_is_refused_whole(api):
     assert len(api.get("/api/v1/categories", headers=h).json()) == len(cats)
 
 
+def test_the_category_table_round_trips_through_yaml_and_csv_exports(api):
+    h = api.login("root")
+    exported = api.get("/api/v1/categories?format=yaml", headers=h)
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("application/yaml")
+    edited = exported.text.replace("time_limit: 2h\n  unit_type: sanitation", "time_limit: 3h\n  unit_type: sanitation", 1)
+    assert edited != exported.text
+    r = api.put("/api/v1/categories", content=edited.encode(), headers={**h, "Content-Type": "application/yaml"})
+    assert r.status_code == 200, r.text
+    cats = {c["code"]: c for c in api.get("/api/v1/categories", headers=h).json()}
+    assert cats["E0102"]["time_limit"] == "3h" and r.json()["imported"] == len(cats)
+    as_csv = api.get("/api/v1/categories?format=csv", headers=h)
+    assert as_csv.text.splitlines()[0] == "code,kind,major,name,name_en,grade,time_limit,unit_type"
+    again = api.put("/api/v1/categories", content=as_csv.content, headers={**h, "Content-Type": "text/csv"})
+    assert again.json() == {"imported": len(cats)}
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "says"),
+    [("- code: X1\n  kind: event\n  major: 市容\n  name: 测试\n  grade: 9\n  time_limit: 1d\n", "application/yaml", 422, "item 1"),
+     ("- code: [unclosed\n", "application/yaml", 422, "not valid YAML at line"),
+     ("just a string", "text/yaml", 422, "list of categories"),
+     ("code,kind\n", "application/json", 415, "text/csv or application/yaml")],
+)  # fmt: skip
+def test_a_bad_yaml_table_or_media_type_is_refused_and_the_table_kept(api, body, content_type, status, says):
+    h = api.login("root")
+    before = api.get("/api/v1/categories", headers=h).json()
+    r = api.put("/api/v1/categories", content=body.encode(), headers={**h, "Content-Type": content_type})
+    assert r.status_code == status and r.headers["content-type"] == "application/problem+json"
+    assert says in (r.json()["detail"] + " ".join(r.json().get("problems", [])))
+    assert api.get("/api/v1/categories", headers=h).json() == before
+
+
 def test_a_message_without_a_category_is_classified_and_the_prediction_kept(api):
     case = report(api, description="公司拖欠我们几十名工人三个月工资，社保也没交")
     found = case["timeline"][1]["data"]["classification"]
@@ -135,3 +169,23 @@ def test_a_dispatcher_merges_a_duplicate_and_can_split_it_again(api):
     assert split.status_code == 200 and split.json()["status"] == "accepted"
     assert api.post(f"/api/v1/cases/{dup['id']}/merge", json={"version": split.json()["version"], "into": dup["id"]}, headers=h).status_code == 422
     assert api.post(f"/api/v1/cases/{dup['id']}/merge", json={"version": split.json()["version"], "into": "nope"}, headers=h).status_code == 422
+
+
+def test_the_cli_exports_and_imports_the_category_table_as_yaml(tmp_path, monkeypatch, capsys):
+    from gridgov.cli import main as cli
+
+    monkeypatch.setenv("GRIDGOV_DATA_DIR", str(tmp_path / "var"))
+    table = tmp_path / "categories.yaml"
+    assert cli(["categories", "export", str(table)]) == 0
+    text = table.read_text(encoding="utf-8")
+    assert "name: 垃圾满溢" in text
+    table.write_text(text.replace("name: 垃圾满溢", "name: 垃圾桶满溢"), encoding="utf-8")
+    assert cli(["categories", "import", str(table)]) == 0
+    assert "imported" in capsys.readouterr().out
+    assert cli(["categories", "export"]) == 0
+    assert ",垃圾桶满溢," in capsys.readouterr().out
+    table.write_text("- code: bad code\n  kind: event\n", encoding="utf-8")
+    assert cli(["categories", "import", str(table)]) == 1
+    err = capsys.readouterr().err
+    assert "item 1: bad code 'bad code'" in err
+    assert cli(["categories", "export"]) == 0 and ",垃圾桶满溢," in capsys.readouterr().out  # nothing lost

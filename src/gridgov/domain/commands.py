@@ -104,7 +104,8 @@ class ResolveTriage(Command):
 @dataclass(frozen=True)
 class ImportCategories(Command):
     actor: Actor
-    csv_text: str
+    text: str
+    fmt: str = "csv"  # or "yaml"
 
 
 @dataclass(frozen=True)

@@ -102,18 +102,55 @@ CATEGORY_COLUMNS = ("code", "kind", "major", "name", "name_en", "grade", "time_l
 
 
 def parse_category_csv(text: str) -> CategoryTable:
-    """Parse a category table; every bad row is reported (by line number) in one InvalidInput."""
+    """Parse a category table from CSV; every bad row is reported (by line number) in one InvalidInput."""
     from gridgov.domain.errors import InvalidInput
 
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in CATEGORY_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise InvalidInput(f"the category table lacks the columns: {', '.join(missing)}")
+    return _category_table((f"line {n}", row) for n, row in enumerate(reader, start=2))
+
+
+def parse_category_yaml(text: str) -> CategoryTable:
+    """Parse a category table from YAML: a list of mappings with the CSV's keys, or the same list under
+    `categories:`; bad items are reported by their position (item 1 is the first)."""
+    import yaml
+
+    from gridgov.domain.errors import InvalidInput
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        at = f" at line {where.line + 1}" if where is not None else ""
+        raise InvalidInput(f"the category table is not valid YAML{at}") from None
+    if isinstance(data, dict) and "categories" in data:
+        data = data["categories"]
+    if not isinstance(data, list):
+        raise InvalidInput("the YAML must be a list of categories (or have them under `categories:`)")
+    items = []
+    for n, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise InvalidInput(f"item {n} is not a mapping of {', '.join(CATEGORY_COLUMNS)}")
+        items.append((f"item {n}", {k: "" if item.get(k) is None else str(item[k]) for k in CATEGORY_COLUMNS}))
+    return _category_table(items)
+
+
+def category_rows(table: CategoryTable) -> list[dict[str, str | int]]:
+    """The table as plain rows in CATEGORY_COLUMNS order, for CSV/YAML/JSON export."""
+    return [{k: (int(v) if k == "grade" else v) for k, v in ((k, getattr(c, k)) for k in CATEGORY_COLUMNS)} for c in table]
+
+
+def _category_table(items) -> CategoryTable:
+    from gridgov.domain.errors import InvalidInput
+
     problems: list[str] = []
     rows: list[Category] = []
     seen: set[str] = set()
-    for line, row in enumerate(reader, start=2):
-        code = (row["code"] or "").strip()
+    for where, raw in items:
+        row = {k: (raw.get(k) or "").strip() for k in CATEGORY_COLUMNS}
+        code = row["code"]
         errors = []
         if not _CODE.match(code):
             errors.append(f"bad code {code!r}")
@@ -121,28 +158,22 @@ def parse_category_csv(text: str) -> CategoryTable:
             errors.append(f"duplicate code {code}")
         if row["kind"] not in CATEGORY_KINDS:
             errors.append(f"kind must be one of {', '.join(CATEGORY_KINDS)}")
-        if (row["grade"] or "").strip() not in {"1", "2", "3", "4"}:
+        if row["grade"] not in {"1", "2", "3", "4"}:
             errors.append("grade must be 1-4")
-        if not _TIME_LIMIT.match((row["time_limit"] or "").strip()):
+        if not _TIME_LIMIT.match(row["time_limit"]):
             errors.append("time_limit must look like 30m, 4h, 8wh or 3wd")
-        if not (row["name"] or "").strip() or not (row["major"] or "").strip():
+        if not row["name"] or not row["major"]:
             errors.append("major and name must not be empty")
         if errors:
-            problems.append(f"line {line}: {'; '.join(errors)}")
+            problems.append(f"{where}: {'; '.join(errors)}")
             continue
         seen.add(code)
         rows.append(
             Category(
-                code=code,
-                kind=row["kind"],
-                major=row["major"].strip(),
-                name=row["name"].strip(),
-                name_en=(row["name_en"] or "").strip(),
-                grade=Grade(int(row["grade"])),
-                time_limit=row["time_limit"].strip(),
-                unit_type=(row["unit_type"] or "").strip(),
+                code=code, kind=row["kind"], major=row["major"], name=row["name"], name_en=row["name_en"],
+                grade=Grade(int(row["grade"])), time_limit=row["time_limit"], unit_type=row["unit_type"],
             )
-        )
+        )  # fmt: skip
     if problems:
         raise InvalidInput(f"{len(problems)} bad row(s) in the category table", problems=problems)
     if not rows:

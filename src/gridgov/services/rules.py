@@ -12,7 +12,7 @@ from gridgov.domain.commands import DeleteRule, ImportCategories, SaveRule
 from gridgov.domain.errors import Forbidden, InvalidInput, NotFound
 from gridgov.domain.responsibility import Rule, rule_from_dict
 from gridgov.domain.roles import Role
-from gridgov.domain.taxonomy import parse_category_csv
+from gridgov.domain.taxonomy import parse_category_csv, parse_category_yaml
 
 _EDITORS = frozenset({Role.ADMIN, Role.SYSTEM, Role.DISPATCHER})
 RULE_COLUMNS = ("code", "name", "priority", "when", "unit_id", "unit_type", "loop", "time_limit", "ladder", "active")
@@ -25,7 +25,7 @@ def _require_editor(role: Role) -> None:
 
 def import_categories(cmd: ImportCategories, uow) -> int:
     _require_editor(cmd.actor.role)
-    table = parse_category_csv(cmd.csv_text)
+    table = parse_category_yaml(cmd.text) if cmd.fmt == "yaml" else parse_category_csv(cmd.text)
     uow.categories.replace_all(table)
     uow.commit()
     return len(table)

@@ -3,11 +3,15 @@ list (权责清单), with a dry run that shows how a sample report would be rout
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Response
+import yaml
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
+from starlette.concurrency import run_in_threadpool
 
 from gridgov.adapters import tables as t
 from gridgov.adapters.repositories import case_from_row
@@ -19,7 +23,7 @@ from gridgov.domain.commands import DeleteRule, ImportCategories, ResolveTriage,
 from gridgov.domain.grading import grade_case
 from gridgov.domain.responsibility import route
 from gridgov.domain.roles import Actor, Role
-from gridgov.domain.taxonomy import Grade
+from gridgov.domain.taxonomy import CATEGORY_COLUMNS, Grade, category_rows
 from gridgov.queries.cases import case_summary, scope_clause
 from gridgov.services.rules import rules_from_csv
 
@@ -120,21 +124,56 @@ def resolve(
     return get_case(case_id, response, actor, platform)
 
 
+CATEGORY_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The whole table: CSV with a header row, or YAML (a list of mappings with the same keys).",
+        "content": {"text/csv": {"schema": {"type": "string"}}, "application/yaml": {"schema": {"type": "string"}}},
+    }
+}
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+
+
 @router.get("/categories", responses=ERRORS)
-def categories(actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> list[dict[str, Any]]:
-    with platform.uow() as uow:
-        table = uow.categories.table()
-    return [{**vars(c), "grade": int(c.grade), "label": c.label} for c in table]
-
-
-@router.put("/categories", responses=ERRORS)
-def import_categories(
-    csv_text: Annotated[str, Body(media_type="text/csv", description="The whole table as CSV")],
+def categories(
     actor: Actor = Depends(current_actor),
     platform=Depends(get_platform),
-) -> dict[str, int]:
-    """Replace the category table (columns: code, kind, major, name, name_en, grade, time_limit, unit_type)."""
-    return {"imported": platform.bus.handle(ImportCategories(actor=actor, csv_text=csv_text))}
+    fmt: Annotated[str, Query(alias="format", pattern="^(json|csv|yaml)$")] = "json",
+) -> Any:
+    """The category table; `format=csv|yaml` gives the file an admin edits and PUTs back."""
+    with platform.uow() as uow:
+        table = uow.categories.table()
+    if fmt == "json":
+        return [{**vars(c), "grade": int(c.grade), "label": c.label} for c in table]
+    rows = category_rows(table)
+    if fmt == "yaml":
+        text = yaml.safe_dump(rows, allow_unicode=True, sort_keys=False)
+        return Response(text, media_type="application/yaml; charset=utf-8")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CATEGORY_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
+
+
+@router.put("/categories", responses=ERRORS | {415: {"description": "Neither CSV nor YAML"}}, openapi_extra=CATEGORY_BODY)
+async def import_categories(request: Request, actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> dict[str, int]:
+    """Replace the category table (keys: code, kind, major, name, name_en, grade, time_limit, unit_type)
+    from CSV (`Content-Type: text/csv`) or YAML (`application/yaml`); refused whole, each bad row named."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media in YAML_TYPES:
+        fmt = "yaml"
+    elif media in ("text/csv", "text/plain"):
+        fmt = "csv"
+    else:
+        raise ApiProblem(415, "Unsupported media type", "send the table as text/csv or application/yaml")
+    raw = await request.body()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApiProblem(422, "Invalid input", "the table must be UTF-8 text") from None
+    command = ImportCategories(actor=actor, text=text, fmt=fmt)
+    return {"imported": await run_in_threadpool(platform.bus.handle, command)}
 
 
 @router.get("/rules", responses=ERRORS)
