@@ -296,11 +296,22 @@ class CategoryRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    _cached: tuple[tuple, Any] = ((), None)  # (the rows read last, the table built from them)
+
     def table(self):
+        """The table as stored now. Triage asks for it on every case, so the objects built from the
+        rows are reused while the rows are unchanged (compared in full: safe across processes)."""
         from gridgov.domain.taxonomy import Category, CategoryTable, Grade
 
-        rows = self.conn.execute(select(t.categories).order_by(t.categories.c.code)).fetchall()
-        return CategoryTable([Category(**{**r._mapping, "grade": Grade(r.grade)}) for r in rows])
+        rows = tuple(tuple(r) for r in self.conn.execute(select(t.categories).order_by(t.categories.c.code)))
+        cached_rows, cached = CategoryRepository._cached
+        if cached is not None and rows == cached_rows:
+            return cached
+        columns = [c.name for c in t.categories.columns]
+        records = [dict(zip(columns, r, strict=True)) for r in rows]
+        table = CategoryTable([Category(**{**rec, "grade": Grade(rec["grade"])}) for rec in records])
+        CategoryRepository._cached = (rows, table)
+        return table
 
     def replace_all(self, table) -> None:
         self.conn.execute(t.categories.delete())

@@ -41,6 +41,21 @@ DEPARTMENTS = [
     ("dept-shuiwu", "福田区水务局", "water"),
     ("dept-xiaofang", "福田区消防救援大队", "fire"),
     ("dept-lianhua-zhifa", "莲花街道综合行政执法队", "street_enforcement"),
+    ("dept-minzheng", "福田区民政局", "civil_affairs"),
+    ("dept-shangwu", "福田区商务局", "commerce"),
+    ("dept-jiaoyu", "福田区教育局", "education"),
+    ("dept-weijian", "福田区卫生健康局", "health"),
+    ("dept-renshe", "福田区人力资源局", "human_resources"),
+    ("dept-yuanlin", "福田区城市绿化管理所", "landscaping"),
+    ("dept-gongan", "福田公安分局莲花派出所", "public_security"),
+    ("dept-jiaojing", "福田交警大队", "traffic_police"),
+    ("dept-jiaotong", "深圳市交通运输局福田管理局", "transport"),
+]
+# Utilities act on their own networks (燃气、供电、通信) as social entities under the street.
+UTILITIES = [
+    ("util-ranqi", "深圳燃气福田分公司", "gas"),
+    ("util-gongdian", "深圳供电局福田供电分局", "power_supply"),
+    ("util-tongxin", "通信运营商福田网格", "telecom"),
 ]
 
 # What residents and grid workers report in this district (category code, the unit type that usually
@@ -72,7 +87,7 @@ def build_demo(settings: Settings, *, password: str = "demo", cases: int = 400, 
     now = datetime.now(UTC).replace(microsecond=0)
     clock = FixedClock(now - timedelta(days=61))
     seeding = bootstrap(settings.model_copy(update={"fast_password_hashing": False}), clock=clock)
-    units = _directory(seeding, password)
+    units = seed_directory(seeding, password)
     _devices(seeding)
     _history(seeding, clock, now, units, cases)
     _close_history(seeding, now)
@@ -116,7 +131,7 @@ def _close_history(p: Platform, now: datetime) -> None:
         )
 
 
-def _directory(p: Platform, password: str) -> dict[str, list[str]]:
+def seed_directory(p: Platform, password: str) -> dict[str, list[str]]:
     bus = p.bus
     bus.handle(ImportGrids(actor=SYSTEM_ACTOR, feature_collection=build_demo_geojson()))
     tree = p.grids.tree
@@ -137,6 +152,8 @@ def _directory(p: Platform, password: str) -> dict[str, list[str]]:
         unit(f"wuye-{i}", f"{short}物业服务中心", "social_entity", "property_company", [community.code])
         unit(f"sq-{i}", f"{short}社区工作站", "department", "community", [community.code])
     unit("huanwei-lianhua", "莲花街道环卫服务公司", "social_entity", "sanitation", [street.code])
+    for uid, name, unit_type in UTILITIES:
+        unit(uid, name, "social_entity", unit_type, [street.code])
     first_community = communities[0]
     for username, role, name in DEMO_USERS:
         unit_id = {"property": "wuye-1", "handler": "dept-chengguan"}.get(username)
