@@ -42,6 +42,7 @@ class Platform:
     relay: OutboxRelay
     secret_key: str
     policy: Any = None
+    classifier: Any = None  # the text classifier triage uses (None: every uncategorised case waits)
     listeners: list = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:
@@ -62,7 +63,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
     hasher = PasswordHasher(fast=settings.fast_password_hashing)
     photos = PhotoStore(settings.photo_dir)
     relay = OutboxRelay(engine, clock)
-    classifier = _load_classifier()
+    classifier = _load_classifier(settings)
     calendar = load_calendar(settings.calendar_file or _uploaded_calendar(settings))
     policy = schedule.DeadlinePolicy(calendar, load_ladders(settings.data_dir / "ladders.json"), settings.yellow_share)
     corrections = _corrections_writer(settings)
@@ -84,6 +85,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
     listeners: list = [relay.wake]
     bus = MessageBus(partial(SqlUnitOfWork, engine, clock), handlers, after_commit=listeners)
     platform = Platform(
+        classifier=classifier,
         settings=settings,
         engine=engine,
         clock=clock,
@@ -116,13 +118,15 @@ def _notify(platform: Platform, event_type: str, payload: dict, event_id: int) -
         notify.notify(uow, platform.clock, event_type, payload, event_id)
 
 
-def _load_classifier():
-    """The shipped text classifier, if this build has one (issue #3); triage works without it."""
+def _load_classifier(settings: Settings):
+    """The deployment's classifier (setting `classifier_model`), else the shipped one; triage works
+    without one (every uncategorised case then waits for a dispatcher)."""
+    from gridgov.adapters.classifier import ClassifierError, load_classifier
+
     try:
-        from gridgov.adapters.classifier import load_default
-    except ImportError:
-        return None
-    return load_default()
+        return load_classifier(settings.classifier_model)
+    except ClassifierError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _corrections_writer(settings: Settings):

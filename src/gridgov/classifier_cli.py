@@ -96,8 +96,23 @@ def evaluate(model: TextClassifier, pairs, labels) -> dict:
 
 
 def cmd_train(args) -> int:
-    rows = [row for file in args.file for row in read_rows(file)]
-    pairs, labels = texts_and_labels(rows, args.file[0], args.text_column, args.label_column)
+    pairs: list[tuple[str, str]] = []
+    labels: list[str] = []
+    for file in args.file:
+        p, lab = texts_and_labels(read_rows(file), file, args.text_column, args.label_column)
+        pairs += p
+        labels += lab
+    if args.with_corrections:
+        from gridgov.config import Settings
+
+        corrections = Settings().data_dir / "classifier-corrections.csv"
+        if corrections.exists():
+            p, lab = texts_and_labels(read_rows(corrections), corrections, None, "label")
+            pairs += p
+            labels += lab
+            print(f"with {len(lab)} dispatchers' corrections from {corrections}")
+        else:
+            print(f"no corrections yet ({corrections} does not exist)")
     model = TextClassifier.train([normalize(t, d) for t, d in pairs], labels)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.out)
@@ -129,6 +144,8 @@ def register(subparsers) -> None:
     q.add_argument("--out", type=Path, default=Path("var/classifier.joblib"))
     q.add_argument("--text-column")
     q.add_argument("--label-column", default="label")
+    q.add_argument("--with-corrections", action="store_true",
+                   help="add the dispatchers' corrections (<data_dir>/classifier-corrections.csv)")
     q.set_defaults(func=_guarded(cmd_train))
     q = sub.add_parser("eval", help="evaluate a model on a CSV with title, detail, label")
     q.add_argument("file", type=Path)

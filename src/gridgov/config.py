@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     open311_api_keys: list[str] = Field(
         default_factory=list, description="API keys allowed to POST Open311 service requests (JSON list)."
     )
+    classifier_model: Path | None = Field(
+        None,
+        description="A deployment's own classifier model (from `gridgov classifier train --with-corrections`); "
+        "unset: the shipped model.",
+    )
     relay_interval_seconds: float = Field(
         1.0, gt=0, le=60, description="How often the outbox relay retries undelivered events."
     )

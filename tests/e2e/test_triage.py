@@ -3,6 +3,8 @@ dispatcher whose one action corrects and dispatches it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import point_in
@@ -189,3 +191,44 @@ def test_the_cli_exports_and_imports_the_category_table_as_yaml(tmp_path, monkey
     err = capsys.readouterr().err
     assert "item 1: bad code 'bad code'" in err
     assert cli(["categories", "export"]) == 0 and ",垃圾桶满溢," in capsys.readouterr().out  # nothing lost
+
+
+def test_dispatchers_corrections_retrain_a_model_the_platform_then_loads(api, tmp_path, monkeypatch, capsys):
+    import csv
+    from collections import defaultdict
+
+    from gridgov.bootstrap import bootstrap
+    from gridgov.cli import main as cli
+    from tests.conftest import make_settings
+
+    case = report(api, description="有个问题想反映一下")  # the classifier is unsure: it waits in the queue
+    predicted = case["timeline"][1]["data"]["classification"]["label"]
+    corrected = "M03" if predicted != "教育文体" else "M04"
+    r = api.post(f"/api/v1/triage/{case['id']}", json={"version": case["version"], "unit_id": "sq-1", "category": corrected},
+                 headers=api.login("disp"))  # fmt: skip
+    assert r.status_code == 200, r.text
+    data_dir = api.platform.settings.data_dir
+    kept = list(csv.DictReader((data_dir / "classifier-corrections.csv").open(encoding="utf-8")))
+    assert kept == [{"title": "", "detail": "有个问题想反映一下", "label": {"M03": "教育文体", "M04": "商贸旅游"}[corrected]}]
+
+    by_label = defaultdict(list)
+    source = Path(__file__).resolve().parents[2] / "data/tipdm2020c/raw_labelled.csv"
+    for row in csv.DictReader(source.open(encoding="utf-8")):
+        by_label[row["label"]].append({k: row[k] for k in ("title", "detail", "label")})
+    small = tmp_path / "small.csv"
+    with small.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["title", "detail", "label"])
+        writer.writeheader()
+        writer.writerows(r for rows in by_label.values() for r in rows[:20])
+    monkeypatch.setenv("GRIDGOV_DATA_DIR", str(data_dir))
+    model = tmp_path / "retrained.joblib"
+    assert cli(["classifier", "train", str(small), "--with-corrections", "--out", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert "with 1 dispatchers' corrections" in out and f"trained on {7 * 20 + 1} messages" in out
+
+    settings = make_settings(tmp_path / "deployment").model_copy(update={"classifier_model": model})
+    platform = bootstrap(settings)
+    assert platform.classifier.predict("小区门口的路灯坏了", "").label in by_label
+    missing = make_settings(tmp_path / "other").model_copy(update={"classifier_model": tmp_path / "nope.joblib"})
+    with pytest.raises(ValueError, match="no model file at"):
+        bootstrap(missing)

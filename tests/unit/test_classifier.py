@@ -7,12 +7,12 @@ import random
 
 import pytest
 
-from gridgov.adapters.classifier import ClassifierError, TextClassifier, _default, normalize
+from gridgov.adapters.classifier import SHIPPED, ClassifierError, TextClassifier, _model, normalize
 
 
 @pytest.fixture(scope="module")
 def model():
-    return _default()
+    return _model(SHIPPED)
 
 
 @pytest.mark.parametrize(

@@ -159,22 +159,41 @@ class TextClassifier:
         return payload["model"]
 
 
-@functools.lru_cache(maxsize=1)
-def _default() -> TextClassifier:
-    return TextClassifier.load(resources.files("gridgov.models") / "classifier.joblib")
+SHIPPED = "shipped"
+
+
+@functools.lru_cache(maxsize=4)
+def _model(path: str) -> TextClassifier:
+    if path == SHIPPED:
+        return TextClassifier.load(resources.files("gridgov.models") / "classifier.joblib")
+    return TextClassifier.load(Path(path))
 
 
 class LazyClassifier:
-    """Loads the shipped model on first use (a few seconds), so processes that never classify pay nothing."""
+    """Loads its model on first use (a few seconds), so processes that never classify pay nothing.
+    Without a path it is the shipped model; with one, a deployment's own (retrained with corrections)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.source = str(path) if path else SHIPPED
 
     def predict(self, title: str, detail: str = "") -> Prediction:
-        return _default().predict(title, detail)
+        return _model(self.source).predict(title, detail)
 
     def predict_many(self, pairs):
-        return _default().predict_many(pairs)
+        return _model(self.source).predict_many(pairs)
 
 
 def load_default() -> LazyClassifier | None:
     if not (resources.files("gridgov.models") / "classifier.joblib").is_file():
         return None
     return LazyClassifier()
+
+
+def load_classifier(path: Path | None) -> LazyClassifier | None:
+    """The deployment's model when `path` is set (refused at start-up if the file is missing), else
+    the shipped one."""
+    if path is None:
+        return load_default()
+    if not Path(path).is_file():
+        raise ClassifierError(f"GRIDGOV_CLASSIFIER_MODEL: no model file at {path}")
+    return LazyClassifier(Path(path))
