@@ -44,7 +44,7 @@ def ensure_environment() -> None:
 
 def run_tests(args: list[str]) -> int:
     steps = [
-        [str(BIN / "ruff"), "check", "src", "tests", "bench", "dev.py"],
+        [str(BIN / "ruff"), "check", "src", "tests", "bench", "scripts", "dev.py"],
         [str(BIN / "lint-imports")],
         [str(BIN / "python"), "-m", "pytest", *args],
     ]

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
         description="A deployment's own classifier model (from `gridgov classifier train --with-corrections`); "
         "unset: the shipped model.",
     )
+    map_tile_url: str | None = Field(
+        None,
+        description="Optional base-map tile URL template for the screens (e.g. an intranet tile server "
+        "`https://tiles.example/{z}/{x}/{y}.png`); unset: grid polygons on a plain background, no internet needed.",
+    )
     relay_interval_seconds: float = Field(
         1.0, gt=0, le=60, description="How often the outbox relay retries undelivered events."
     )

@@ -7,7 +7,18 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gridgov.api import live, problems
-from gridgov.api.routes import auth, cases, deadlines, directory, hotline, intake, open311, system, triage
+from gridgov.api.routes import (
+    auth,
+    cases,
+    deadlines,
+    directory,
+    hotline,
+    intake,
+    open311,
+    stats,
+    system,
+    triage,
+)
 from gridgov.bootstrap import Platform, bootstrap
 from gridgov.config import Settings
 from gridgov.services.background import loops
@@ -39,7 +50,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.state.wakeup = live.Wakeup()
     platform.listeners.append(app.state.wakeup.notify)
     problems.install(app)
-    for module in (auth, cases, directory, system, triage, deadlines, intake, hotline, open311, live):
+    for module in (auth, cases, directory, system, triage, deadlines, intake, hotline, open311, stats, live):
         app.include_router(module.router)
     pages.install(app)
     return app

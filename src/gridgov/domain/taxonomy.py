@@ -179,3 +179,38 @@ def _category_table(items) -> CategoryTable:
     if not rows:
         raise InvalidInput("the category table is empty")
     return CategoryTable(rows)
+
+
+# Words residents use that a category's own name does not contain (category code -> words).
+EVERYDAY_WORDS = {
+    "E0109": ("垃圾桶满", "垃圾满", "满溢"), "E0102": ("垃圾", "异味", "臭"), "E0110": ("杂物", "堆放", "堆满", "纸箱", "建材"),
+    "E0503": ("摆摊", "摊贩", "占道"), "E0501": ("小贩", "流动摊"), "E0502": ("出店", "桌椅摆"), "E0504": ("乱停", "违停", "停车"),
+    "E0505": ("单车", "电动车乱放"), "E0506": ("消防通道", "堵住通道"), "E0507": ("噪音", "吵", "扰民", "音响"),
+    "E0508": ("拉电线", "充电", "飞线"), "E0509": ("扔东西", "抛物", "楼上扔"), "E0301": ("施工", "工地"),
+    "E0402": ("漏水", "水管", "爆管"), "E0404": ("下水道", "堵塞", "污水"), "E0405": ("积水", "水浸"),
+    "E0406": ("着火", "起火", "冒烟"), "E0407": ("井盖没了", "井盖缺"), "E0101": ("违建", "搭建", "加建"),
+    "C0108": ("路灯", "灯不亮"), "C0103": ("井盖",), "E0201": ("小广告", "牛皮癣"), "E0601": ("群租", "合租"),
+    "E0409": ("摔倒", "跌倒"),
+}  # fmt: skip
+
+
+def suggest(text: str, table: CategoryTable, limit: int = 3) -> list[tuple[Category, float]]:
+    """Categories a reporter probably means, best first, with a score in (0, 1]: what the report page
+    offers as the reporter types. The category's own name counts most, then everyday words."""
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    scored: dict[str, float] = {}
+    for category in table:
+        if category.kind not in ("event", "component"):
+            continue
+        name = category.name
+        pairs = {name[i : i + 2] for i in range(len(name) - 1)} or {name}
+        score = 1.0 if name in text else 0.8 * sum(p in text for p in pairs) / len(pairs)
+        hits = [w for w in EVERYDAY_WORDS.get(category.code, ()) if w in text]
+        if hits:
+            score = max(score, min(1.0, 0.6 + 0.1 * max(len(w) for w in hits)))
+        if score >= 0.4:
+            scored[category.code] = round(score, 2)
+    best = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return [(table.get(code), score) for code, score in best]

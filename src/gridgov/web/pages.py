@@ -1,14 +1,32 @@
-"""Web pages served by the same app. For now the landing page: what to try, and a small live desk
-(log in, see the newest cases, watch them change over the SSE feed). The full screens come with the
-screens issue."""
+"""The screens, served by the same app: the command-center wall, the dispatch desk and the mobile field
+and resident pages, plus login and the landing page.
+
+Pages are server-rendered shells in the chosen language (zh-CN by default, `?lang=en` or the `lang`
+cookie); the data comes from the JSON API with the user's bearer token, which the browser keeps in
+localStorage after login. Scripts and styles are static files; the map and chart libraries are
+vendored (static/vendor, see VENDORED.md), so nothing is fetched from the internet.
+"""
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from gridgov.web import i18n
+
+SCREENS = {
+    "/login": ("login.html", "login"),
+    "/wall": ("wall.html", "wall"),
+    "/desk": ("desk.html", "desk"),
+    "/m/report": ("report.html", "report"),
+    "/m/mine": ("mine.html", "mine"),
+    "/m/inbox": ("inbox.html", "inbox"),
+}
 
 
 def install(app: FastAPI) -> None:
@@ -16,6 +34,37 @@ def install(app: FastAPI) -> None:
         loader=FileSystemLoader(str(resources.files("gridgov.web") / "templates")),
         autoescape=select_autoescape(["html"]),
     )
+    app.mount("/static", StaticFiles(directory=str(resources.files("gridgov.web") / "static")), name="static")
+
+    def context(request: Request, page: str) -> dict:
+        lang = i18n.pick(request.query_params.get("lang") or request.cookies.get("lang"))
+        words = i18n.table(lang)
+        settings = request.app.state.platform.settings
+        return {
+            "lang": lang,
+            "other_lang": "en" if lang == "zh-CN" else "zh-CN",
+            "w": words["words"],
+            "t_json": json.dumps(words, ensure_ascii=False),
+            "page": page,
+            "tile_url": settings.map_tile_url or "",
+        }
+
+    def render(template: str, page: str):
+        def view(request: Request) -> HTMLResponse:
+            ctx = context(request, page)
+            response = HTMLResponse(env.get_template(template).render(**ctx))
+            if request.query_params.get("lang"):
+                response.set_cookie("lang", ctx["lang"], max_age=365 * 86400, samesite="lax")
+            return response
+
+        return view
+
+    for path, (template, page) in SCREENS.items():
+        app.add_api_route(path, render(template, page), methods=["GET"], response_class=HTMLResponse, include_in_schema=False)
+
+    @app.get("/m", include_in_schema=False)
+    def mobile_home() -> RedirectResponse:
+        return RedirectResponse("/m/report")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def landing(request: Request) -> str:

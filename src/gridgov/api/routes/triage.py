@@ -23,7 +23,7 @@ from gridgov.domain.commands import DeleteRule, ImportCategories, ResolveTriage,
 from gridgov.domain.grading import grade_case
 from gridgov.domain.responsibility import route
 from gridgov.domain.roles import Actor, Role
-from gridgov.domain.taxonomy import CATEGORY_COLUMNS, Grade, category_rows
+from gridgov.domain.taxonomy import CATEGORY_COLUMNS, Grade, category_rows, suggest
 from gridgov.queries.cases import case_summary, scope_clause
 from gridgov.services.rules import rules_from_csv
 
@@ -154,6 +154,26 @@ def categories(
     writer.writeheader()
     writer.writerows(rows)
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
+
+
+@router.get("/categories/suggest", responses=ERRORS)
+def suggest_categories(
+    text: Annotated[str, Query(max_length=2000, description="What the reporter has typed so far")],
+    actor: Actor = Depends(current_actor),
+    platform=Depends(get_platform),
+) -> list[dict[str, Any]]:
+    """Up to three categories the text probably means, best first (the report page's suggestion as you
+    type); when no category name or everyday word matches, the classifier's guess if it is fairly sure."""
+    with platform.uow() as uow:
+        table = uow.categories.table()
+    found = [{"code": c.code, "name": c.name, "major": c.major, "score": score, "by": "words"} for c, score in suggest(text, table)]
+    if not found and len(text.strip()) >= 6 and platform.classifier is not None:
+        guess = platform.classifier.predict(text, "")
+        category = table.get(guess.label)
+        if category is not None and guess.confidence >= 0.5:
+            found.append({"code": category.code, "name": category.name, "major": category.major,
+                          "score": round(float(guess.confidence), 2), "by": "classifier"})  # fmt: skip
+    return found
 
 
 @router.put("/categories", responses=ERRORS | {415: {"description": "Neither CSV nor YAML"}}, openapi_extra=CATEGORY_BODY)

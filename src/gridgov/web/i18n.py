@@ -1,0 +1,121 @@
+"""The screens' words in zh-CN (the default) and English. Pages render in the chosen language; the same
+table is handed to the page scripts as `window.T`, so text built in the browser matches."""
+
+from __future__ import annotations
+
+LANGS = ("zh-CN", "en")
+
+WORDS: dict[str, tuple[str, str]] = {
+    "app": ("一网统管", "One-Network Governance"),
+    "wall": ("指挥大屏", "Command wall"),
+    "desk": ("调度台", "Dispatch desk"),
+    "report": ("我要上报", "Report a problem"),
+    "mine": ("我的上报", "My reports"),
+    "inbox": ("待办工单", "My work orders"),
+    "login": ("登录", "Log in"),
+    "logout": ("退出", "Log out"),
+    "username": ("用户名", "User name"),
+    "password": ("密码", "Password"),
+    "language": ("English", "中文"),
+    "wrong_login": ("用户名或密码错误", "Wrong user name or password"),
+    "today_received": ("今日受理", "Received today"),
+    "today_closed": ("今日办结", "Closed today"),
+    "open": ("在办案件", "Open cases"),
+    "overdue": ("超期案件", "Overdue"),
+    "on_time_rate": ("按期结案率", "Closed on time"),
+    "satisfaction_rate": ("满意率", "Satisfaction"),
+    "closure_rate": ("办结率", "Closure rate"),
+    "avg_hours": ("平均处置时长", "Avg. handling time"),
+    "hours": ("小时", "h"),
+    "live_feed": ("实时事件", "Live events"),
+    "overdue_list": ("超期督办", "Overdue cases"),
+    "sensitive": ("敏感事件", "Sensitive events"),
+    "by_category": ("案件类别 (近30天)", "Categories (30 days)"),
+    "trend": ("近14天受理与办结", "Received and closed, 14 days"),
+    "received": ("受理", "Received"),
+    "closed": ("办结", "Closed"),
+    "connected": ("实时连接", "Live"),
+    "disconnected": ("连接中断，重连中…", "Reconnecting…"),
+    "nothing": ("暂无", "None"),
+    "triage_queue": ("分拨队列", "Triage queue"),
+    "cases": ("案件列表", "Cases"),
+    "search": ("搜索描述或地址", "Search text or address"),
+    "all_statuses": ("全部状态", "All statuses"),
+    "overdue_only": ("只看超期", "Overdue only"),
+    "select_case": ("从左侧选择一个案件", "Pick a case on the left"),
+    "timeline": ("处置过程", "Timeline"),
+    "photos": ("照片", "Photos"),
+    "result_photos": ("处置照片", "Result photos"),
+    "routing": ("分拨依据", "Why it went there"),
+    "actions": ("可执行操作", "Actions"),
+    "no_actions": ("当前角色无可执行操作", "Nothing you can do on this case"),
+    "submit": ("提交", "Submit"),
+    "cancel": ("取消", "Cancel"),
+    "description": ("问题描述", "What is wrong"),
+    "description_hint": ("例如：景华新村5栋楼道堆满杂物", "e.g. rubbish piled up in the stairwell of block 5"),
+    "category": ("类别", "Category"),
+    "suggested": ("推荐类别", "Suggested category"),
+    "photo": ("现场照片", "Photo"),
+    "location": ("位置", "Location"),
+    "use_my_location": ("使用当前位置", "Use my location"),
+    "pick_on_map": ("或在地图上点选位置", "or tap the map to pick the place"),
+    "address": ("地址 (可选)", "Address (optional)"),
+    "send": ("提交上报", "Send report"),
+    "sent": ("已提交，案件编号", "Sent. Case number"),
+    "need_location": ("请选择位置", "Please pick the location"),
+    "need_description": ("请填写问题描述", "Please describe the problem"),
+    "status": ("状态", "Status"),
+    "rate": ("评价", "Rate"),
+    "rate_prompt": ("问题已办结，请评价", "Closed: how did we do?"),
+    "comment": ("评价内容 (可选)", "Comment (optional)"),
+    "unit": ("处置单位", "Unit"),
+    "due": ("时限", "Due"),
+    "grade": ("等级", "Grade"),
+    "reason": ("原因", "Reason"),
+    "note": ("说明", "Note"),
+    "result": ("处置结果", "What was done"),
+    "passed": ("核查通过", "Verified"),
+    "failed_rework": ("不通过，返工", "Not done, rework"),
+    "score": ("评分", "Score"),
+    "time_limit": ("处置时限 (如 2h、3wd，可选)", "Time limit (e.g. 2h, 3wd; optional)"),
+    "loading": ("加载中…", "Loading…"),
+    "reported_at": ("上报时间", "Reported"),
+    "channel": ("来源", "Channel"),
+    "minutes_over": ("超期{n}", "{n} over"),
+    "reject": ("作废", "Reject"),
+    "dispatch_to": ("派遣至", "Dispatch to"),
+    "reset": ("重置", "Reset"),
+    "skip_to_content": ("跳到主要内容", "Skip to content"),
+}
+
+ACTIONS = {
+    "accept": ("立案", "Accept"), "reject": ("作废", "Reject"), "dispatch": ("派遣", "Dispatch"),
+    "claim": ("接单", "Accept the order"), "return": ("退单", "Send back"), "handle": ("处置反馈", "Report the result"),
+    "verify": ("核查", "Verify"), "close": ("结案", "Close"), "rate": ("评价", "Rate"), "reopen": ("重新打开", "Reopen"),
+    "request_extension": ("申请延期", "Ask for more time"), "approve_extension": ("同意延期", "Approve extension"),
+    "deny_extension": ("驳回延期", "Deny extension"), "request_suspension": ("申请挂起", "Ask to pause"),
+    "approve_suspension": ("同意挂起", "Approve pause"), "deny_suspension": ("驳回挂起", "Deny pause"),
+    "resume": ("恢复", "Resume"), "supervise": ("督办", "Supervise"), "rework": ("返工", "Rework"),
+    "report": ("上报", "Reported"), "triage": ("智能分拨", "Triage"), "join": ("重复上报合并", "Repeat report joined"),
+    "merge": ("合并", "Merged"), "split": ("拆分", "Split"), "warn": ("预警", "Warn"), "escalate": ("升级", "Escalate"), "reassign": ("改派", "Reassign"),
+}  # fmt: skip
+
+STATUSES = {
+    "reported": ("待受理", "Reported"), "accepted": ("已立案", "Accepted"), "rejected": ("已作废", "Rejected"),
+    "dispatched": ("已派遣", "Dispatched"), "in_progress": ("处置中", "In progress"), "returned": ("已退单", "Returned"),
+    "handled": ("待核查", "To verify"), "verified": ("核查通过", "Verified"), "closed": ("已结案", "Closed"),
+    "rated": ("已评价", "Rated"),
+}  # fmt: skip
+
+
+def pick(lang: str | None) -> str:
+    return lang if lang in LANGS else "zh-CN"
+
+
+def table(lang: str) -> dict:
+    i = 0 if lang == "zh-CN" else 1
+    return {
+        "words": {k: v[i] for k, v in WORDS.items()},
+        "actions": {k: v[i] for k, v in ACTIONS.items()},
+        "statuses": {k: v[i] for k, v in STATUSES.items()},
+    }

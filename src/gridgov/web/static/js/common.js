@@ -1,0 +1,255 @@
+/* gridgov screens: what every page shares — the API client with the user's token, role-aware
+   navigation, words in the page's language, photos behind the token, and the case action forms. */
+"use strict";
+(function () {
+  const T = window.T || { words: {}, actions: {}, statuses: {} };
+  const GG = (window.GG = {});
+  const CENTER = ["dispatcher", "supervisor", "leader", "admin"];
+  const UNIT_STAFF = ["entity_staff", "handler"];
+
+  GG.w = (key, vars) => {
+    let text = T.words[key] || key;
+    for (const [k, v] of Object.entries(vars || {})) text = text.replace("{" + k + "}", v);
+    return text;
+  };
+  GG.statusLabel = (s) => T.statuses[s] || s;
+  GG.actionLabel = (a) => T.actions[a] || a;
+  GG.token = () => localStorage.getItem("gg_token");
+  GG.user = () => JSON.parse(localStorage.getItem("gg_user") || "null");
+
+  GG.el = function (tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else if (k === "text") node.textContent = v;
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  };
+
+  GG.fmtTime = function (iso) {
+    if (!iso) return "";
+    const d = new Date(iso);
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  };
+
+  /* minutes as "2天3小时" / "2 d 3 h" */
+  GG.duration = function (minutes) {
+    const zh = document.documentElement.lang === "zh-CN";
+    const d = Math.floor(minutes / 1440), h = Math.floor((minutes % 1440) / 60), m = minutes % 60;
+    const parts = zh ? [[d, "天"], [h, "小时"], [m, "分钟"]] : [[d, " d"], [h, " h"], [m, " min"]];
+    const shown = parts.filter(([n]) => n > 0).slice(0, 2);
+    return shown.length ? shown.map(([n, u]) => n + u).join(zh ? "" : " ") : zh ? "0分钟" : "0 min";
+  };
+
+  GG.goLogin = function () {
+    location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+  };
+
+  /* fetch JSON from the API with the bearer token; a problem+json answer becomes an Error with its detail */
+  GG.api = async function (path, opts = {}) {
+    const headers = Object.assign({}, opts.headers || {});
+    if (GG.token()) headers.Authorization = "Bearer " + GG.token();
+    let body = opts.body;
+    if (opts.json !== undefined) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(opts.json);
+    }
+    const r = await fetch(path, { method: opts.method || (body ? "POST" : "GET"), headers, body });
+    if (r.status === 401 && !opts.noRedirect) {
+      localStorage.removeItem("gg_token");
+      GG.goLogin();
+      throw new Error("not logged in");
+    }
+    const type = r.headers.get("content-type") || "";
+    const data = type.includes("json") ? await r.json() : await r.text();
+    if (!r.ok) {
+      const err = new Error((data && data.detail) || r.statusText);
+      err.status = r.status;
+      err.problem = data;
+      throw err;
+    }
+    return data;
+  };
+
+  GG.home = function (role) {
+    if (role === "leader") return "/wall";
+    if (CENTER.includes(role)) return "/desk";
+    if (UNIT_STAFF.includes(role)) return "/m/inbox";
+    return "/m/report";
+  };
+
+  GG.loginPage = function () {
+    const form = document.getElementById("login");
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const error = document.getElementById("login-error");
+      error.hidden = true;
+      try {
+        const data = await GG.api("/api/v1/auth/token", { body: new URLSearchParams(new FormData(form)), noRedirect: true });
+        localStorage.setItem("gg_token", data.access_token);
+        localStorage.setItem("gg_user", JSON.stringify(data.user));
+        const next = new URLSearchParams(location.search).get("next");
+        location.href = next && next.startsWith("/") && !next.startsWith("//") ? next : GG.home(data.user.role);
+      } catch (e) {
+        error.hidden = false;
+        error.textContent = e.status === 401 ? GG.w("wrong_login") : e.message;
+      }
+    });
+  };
+
+  function navLinks(role) {
+    const links = [];
+    if (CENTER.includes(role)) links.push(["/wall", "wall"], ["/desk", "desk"]);
+    if (UNIT_STAFF.includes(role)) links.push(["/m/inbox", "inbox"]);
+    if (role === "grid_worker") links.push(["/m/report", "report"], ["/m/mine", "mine"], ["/desk", "desk"]);
+    if (role === "resident") links.push(["/m/report", "report"], ["/m/mine", "mine"]);
+    return links;
+  }
+
+  /* every page but login: a token is needed; the header shows who is logged in and where they may go */
+  let shownUser = null;
+  GG.requireLogin = function () {
+    if (window.PAGE === "login") return null;
+    if (shownUser) return shownUser;
+    const user = GG.user();
+    if (!GG.token() || !user) {
+      GG.goLogin();
+      return null;
+    }
+    const nav = document.getElementById("nav");
+    if (nav) {
+      for (const [href, key] of navLinks(user.role)) {
+        nav.append(GG.el("a", { href, "aria-current": location.pathname === href ? "page" : null, text: GG.w(key) }));
+      }
+    }
+    const who = document.getElementById("who");
+    if (who) who.textContent = `${user.display_name} · ${user.role_label}`;
+    const logout = document.getElementById("logout");
+    if (logout) {
+      logout.hidden = false;
+      logout.addEventListener("click", () => {
+        localStorage.removeItem("gg_token");
+        localStorage.removeItem("gg_user");
+        location.href = "/login";
+      });
+    }
+    shownUser = user;
+    return user;
+  };
+
+  /* photos need the token, so they are fetched and shown from a blob */
+  GG.photo = function (id, alt) {
+    const img = GG.el("img", { alt: alt || GG.w("photo"), class: "photo", loading: "lazy" });
+    fetch("/api/v1/photos/" + id, { headers: { Authorization: "Bearer " + GG.token() } })
+      .then((r) => (r.ok ? r.blob() : null))
+      .then((blob) => {
+        if (blob) img.src = URL.createObjectURL(blob);
+      });
+    return img;
+  };
+
+  GG.uploadPhotos = async function (files) {
+    const ids = [];
+    for (const file of files) {
+      const form = new FormData();
+      form.append("file", file);
+      ids.push((await GG.api("/api/v1/photos", { body: form })).id);
+    }
+    return ids;
+  };
+
+  let unitsCache = null;
+  GG.units = async function () {
+    if (!unitsCache) unitsCache = await GG.api("/api/v1/units");
+    return unitsCache;
+  };
+
+  function field(label, input) {
+    const id = "f-" + Math.random().toString(36).slice(2, 8);
+    input.id = id;
+    return [GG.el("label", { for: id, text: label }), input];
+  }
+
+  /* The form one action needs; submits with the case version the user saw. */
+  GG.actionForm = async function (item, action, onDone) {
+    const form = GG.el("form", { class: "action-form stack", "data-action": action });
+    const parts = [];
+    const textarea = (name, required) => GG.el("textarea", { name, rows: 3, maxlength: 500, required });
+    if (action === "dispatch") {
+      const select = GG.el("select", { name: "unit_id", required: true });
+      for (const u of await GG.units()) if (u.active !== false) select.append(GG.el("option", { value: u.id, text: u.name }));
+      parts.push(field(GG.w("dispatch_to"), select), field(GG.w("time_limit"), GG.el("input", { name: "time_limit", maxlength: 16 })));
+    } else if (action === "handle") {
+      parts.push(field(GG.w("result"), textarea("result", true)));
+      parts.push(field(GG.w("photo"), GG.el("input", { name: "photos", type: "file", accept: "image/*", multiple: true })));
+    } else if (action === "verify") {
+      const select = GG.el("select", { name: "passed" },
+        GG.el("option", { value: "true", text: GG.w("passed") }), GG.el("option", { value: "false", text: GG.w("failed_rework") }));
+      parts.push(field(GG.w("actions"), select), field(GG.w("note"), textarea("reason", false)));
+    } else if (action === "rate") {
+      const select = GG.el("select", { name: "score" });
+      for (let s = 5; s >= 1; s--) select.append(GG.el("option", { value: s, text: "★".repeat(s) + "☆".repeat(5 - s) }));
+      parts.push(field(GG.w("score"), select), field(GG.w("comment"), textarea("comment", false)));
+    } else if (["reject", "return", "reopen", "rework", "deny_extension", "deny_suspension", "request_suspension"].includes(action)) {
+      parts.push(field(GG.w("reason"), textarea("reason", true)));
+    } else if (action === "request_extension") {
+      parts.push(field(GG.w("due"), GG.el("input", { name: "requested_due", type: "datetime-local", required: true })));
+      parts.push(field(GG.w("reason"), textarea("reason", true)));
+    } else if (action === "supervise") {
+      parts.push(field(GG.w("note"), textarea("note", true)));
+    }
+    const error = GG.el("p", { class: "error", role: "alert", hidden: true });
+    form.append(...parts.flat(), error,
+      GG.el("div", { class: "row" },
+        GG.el("button", { type: "submit", class: "primary", text: GG.actionLabel(action) }),
+        GG.el("button", { type: "button", class: "secondary", text: GG.w("cancel"), onclick: () => form.remove() })));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const body = { version: item.version };
+      const data = new FormData(form);
+      for (const [k, v] of data.entries()) {
+        if (v instanceof File || v === "") continue;
+        body[k] = k === "score" ? Number(v) : k === "passed" ? v === "true" : k === "requested_due" ? new Date(v).toISOString() : v;
+      }
+      const files = form.querySelector("input[type=file]");
+      const button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      try {
+        if (files && files.files.length) body.photos = await GG.uploadPhotos(files.files);
+        const updated = await GG.api(`/api/v1/cases/${item.id}/actions/${action}`, { json: body });
+        onDone(updated);
+      } catch (e) {
+        error.hidden = false;
+        error.textContent = e.message;
+        button.disabled = false;
+      }
+    });
+    return form;
+  };
+
+  GG.statusChip = (status) => GG.el("span", { class: "chip status-" + status, text: GG.statusLabel(status) });
+
+  /* a Leaflet map of the grid polygons; no tiles unless the deployment set map_tile_url */
+  GG.gridMap = async function (node, opts = {}) {
+    const map = L.map(node, { zoomControl: opts.zoomControl !== false, attributionControl: !!window.TILE_URL, preferCanvas: true, zoomSnap: 0.25 });
+    if (window.TILE_URL) L.tileLayer(window.TILE_URL, { maxZoom: 19 }).addTo(map);
+    const geo = await GG.api("/api/v1/grids/geojson");
+    const level = opts.level || "grid";
+    const layer = L.geoJSON(geo, {
+      filter: (f) => f.properties.level === level || (opts.outline && f.properties.level === "street"),
+      style: () => opts.style || { color: "#4a90c2", weight: 1, fillOpacity: 0.08 },
+    }).addTo(map);
+    const bounds = layer.getBounds();
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
+    return { map, layer, geo };
+  };
+
+  document.addEventListener("DOMContentLoaded", () => GG.requireLogin());
+})();

@@ -1,0 +1,152 @@
+/* The dispatch desk (调度台): the triage queue and the case list on the left, the chosen case on the
+   right with its timeline, photos, map, routing reason and exactly the actions the user's role allows. */
+"use strict";
+(async function () {
+  const user = GG.requireLogin();
+  if (!user) return;
+  const { el, w } = GG;
+  const list = document.getElementById("case-list");
+  const detail = document.getElementById("detail");
+  const filters = document.getElementById("filters");
+  const center = ["dispatcher", "supervisor", "leader", "admin"].includes(user.role);
+  let mode = center ? "triage" : "cases";
+  let categories = [];
+  let selected = null;
+
+  const status = document.getElementById("f-status");
+  for (const [code, label] of Object.entries(window.T.statuses)) status.append(el("option", { value: code, text: label }));
+  try {
+    categories = await GG.api("/api/v1/categories");
+    const select = document.getElementById("f-category");
+    for (const c of categories.filter((c) => c.kind !== "message" || true)) select.append(el("option", { value: c.code, text: `${c.major}/${c.name}` }));
+  } catch (e) { /* the list still works without category names */ }
+  const categoryName = (code) => (categories.find((c) => c.code === code) || {}).name || code || "—";
+
+  function tab(which) {
+    mode = which;
+    document.getElementById("tab-triage").setAttribute("aria-selected", which === "triage");
+    document.getElementById("tab-cases").setAttribute("aria-selected", which === "cases");
+    filters.hidden = which !== "cases";
+    load();
+  }
+  document.getElementById("tab-triage").addEventListener("click", () => tab("triage"));
+  document.getElementById("tab-cases").addEventListener("click", () => tab("cases"));
+  if (!center) document.getElementById("tab-triage").hidden = true;
+  let typing = null;
+  filters.addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(load, 250); });
+  filters.addEventListener("submit", (ev) => ev.preventDefault());
+
+  function row(c) {
+    const item = el("li", { class: "case-row" + (selected === c.id ? " selected" : "") + (c.overdue ? " overdue" : ""), "data-case": c.id },
+      el("button", { type: "button", onclick: () => open(c.id) },
+        el("span", { class: "grade g" + c.grade, text: c.grade }),
+        el("span", { class: "desc", text: c.description.slice(0, 70) }),
+        el("span", { class: "meta" }, GG.statusChip(c.status), " ", categoryName(c.category), " · ", GG.fmtTime(c.reported_at),
+          c.triage_reason ? el("span", { class: "reason", text: " · " + c.triage_reason }) : null)));
+    return item;
+  }
+
+  async function load() {
+    if (mode === "triage") {
+      const items = await GG.api("/api/v1/triage?limit=100");
+      document.getElementById("triage-count").textContent = items.length;
+      list.replaceChildren(...items.map(row));
+    } else {
+      const params = new URLSearchParams({ limit: 100 });
+      const data = new FormData(filters);
+      for (const k of ["q", "status", "category"]) if (data.get(k)) params.set(k, data.get(k));
+      const page = await GG.api("/api/v1/cases?" + params);
+      const items = data.get("overdue") ? page.items.filter((c) => c.overdue) : page.items;
+      list.replaceChildren(...items.map(row));
+    }
+    if (!list.children.length) list.append(el("li", { class: "muted", text: w("nothing") }));
+  }
+
+  function routingReason(c) {
+    const triaged = (c.timeline || []).find((e) => e.action === "triage");
+    const data = (triaged && triaged.data) || {};
+    const box = el("div", { class: "routing" });
+    if (data.routing) {
+      box.append(el("p", {}, el("strong", { text: data.routing.rule || "—" }), " → ", data.routing.unit_id || "—"),
+        el("ul", {}, (data.routing.because || []).map((b) => el("li", { text: b }))));
+    }
+    if (data.classification) {
+      const cl = data.classification;
+      box.append(el("p", { class: "small", text: `AI: ${cl.label} (${(cl.confidence * 100).toFixed(0)}%)` +
+        (cl.runners_up || []).map(([l, s]) => ` · ${l} ${(s * 100).toFixed(0)}%`).join("") }));
+    }
+    if (data.grade_because && data.grade_because.length) box.append(el("p", { class: "small", text: `${w("grade")}: ${data.grade_because.join("; ")}` }));
+    if (c.triage_reason) box.append(el("p", { class: "reason", text: c.triage_reason }));
+    if (!box.children.length) box.append(el("p", { class: "muted", text: w("nothing") }));
+    return box;
+  }
+
+  async function triageForm(c) {
+    const form = el("form", { class: "action-form stack", "data-action": "triage" });
+    const cat = el("select", { name: "category", id: "t-category" }, el("option", { value: "", text: "—" }));
+    for (const k of categories) cat.append(el("option", { value: k.code, text: `${k.major}/${k.name}`, selected: k.code === c.category }));
+    const unit = el("select", { name: "unit_id", id: "t-unit", required: true });
+    for (const u of await GG.units()) unit.append(el("option", { value: u.id, text: u.name }));
+    const error = el("p", { class: "error", role: "alert", hidden: true });
+    form.append(el("label", { for: "t-category", text: w("category") }), cat, el("label", { for: "t-unit", text: w("dispatch_to") }), unit, error,
+      el("div", { class: "row" }, el("button", { type: "submit", class: "primary", text: GG.actionLabel("dispatch") })));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      try {
+        await GG.api("/api/v1/triage/" + c.id, { json: { version: c.version, unit_id: unit.value, category: cat.value || null } });
+        await load();
+        open(c.id);
+      } catch (e) { error.hidden = false; error.textContent = e.message; }
+    });
+    return form;
+  }
+
+  async function open(id) {
+    selected = id;
+    for (const li of list.querySelectorAll(".case-row")) li.classList.toggle("selected", li.dataset.case === id);
+    const c = await GG.api("/api/v1/cases/" + id);
+    const actions = el("div", { class: "actions", role: "group", "aria-label": w("actions") });
+    const formSlot = el("div", { class: "form-slot" });
+    const allowed = c.allowed_actions || [];
+    for (const action of allowed) {
+      actions.append(el("button", { type: "button", class: "secondary", "data-action": action, text: GG.actionLabel(action),
+        onclick: async () => formSlot.replaceChildren(await GG.actionForm(c, action, async () => { await load(); open(id); })) }));
+    }
+    if (c.status === "reported" && center) {
+      actions.prepend(el("button", { type: "button", class: "primary", "data-action": "triage", text: w("triage_queue") + " → " + GG.actionLabel("dispatch"),
+        onclick: async () => formSlot.replaceChildren(await triageForm(c)) }));
+    }
+    if (!actions.children.length) actions.append(el("p", { class: "muted", text: w("no_actions") }));
+    const mapBox = el("div", { class: "detail-map" });
+    detail.replaceChildren(
+      el("header", { class: "detail-head" },
+        el("h2", {}, el("span", { class: "grade g" + c.grade, text: c.grade }), " ", c.description.slice(0, 120)),
+        el("p", { class: "meta" }, GG.statusChip(c.status), ` ${categoryName(c.category)} · ${w("reported_at")} ${GG.fmtTime(c.reported_at)}` +
+          (c.due_at ? ` · ${w("due")} ${GG.fmtTime(c.due_at)}` : "") + (c.unit_id ? ` · ${w("unit")} ${c.unit_id}` : "") + ` · ${w("channel")} ${c.channel}`),
+        c.address ? el("p", { class: "small", text: c.address }) : null),
+      el("h3", { text: w("actions") }), actions, formSlot,
+      el("div", { class: "detail-grid" },
+        el("div", {}, el("h3", { text: w("routing") }), routingReason(c),
+          c.photos.length ? el("h3", { text: w("photos") }) : null, el("div", { class: "photos" }, c.photos.map((p) => GG.photo(p))),
+          (c.result_photos || []).length ? el("h3", { text: w("result_photos") }) : null,
+          el("div", { class: "photos" }, (c.result_photos || []).map((p) => GG.photo(p)))),
+        mapBox),
+      el("h3", { text: w("timeline") }),
+      el("ol", { class: "timeline" }, (c.timeline || []).map((e) => el("li", {},
+        el("time", { text: GG.fmtTime(e.at) }), el("strong", { text: GG.actionLabel(e.action) }),
+        el("span", { text: ` ${e.actor_name || e.actor_id || ""}` }), e.reason ? el("span", { class: "small", text: " — " + e.reason }) : null))));
+    const map = L.map(mapBox, { attributionControl: false }).setView([c.lat, c.lon], 16);
+    if (window.TILE_URL) L.tileLayer(window.TILE_URL).addTo(map);
+    L.circleMarker([c.lat, c.lon], { radius: 9, color: "#e5484d" }).addTo(map);
+    GG.api("/api/v1/grids/geojson").then((geo) => L.geoJSON(geo, { filter: (f) => f.properties.level === "grid", style: { color: "#4a90c2", weight: 1, fillOpacity: 0.05 } }).addTo(map));
+  }
+
+  tab(mode);
+  const source = new EventSource("/api/v1/stream?access_token=" + encodeURIComponent(GG.token()));
+  let reload = null;
+  source.onmessage = () => {};
+  for (const type of ["CaseReported", "CaseTriaged", "CaseDispatched", "CaseHandled", "CaseClosed", "CaseRated", "CaseJoined"]) {
+    source.addEventListener(type, () => { clearTimeout(reload); reload = setTimeout(load, 300); });
+  }
+  document.body.dataset.ready = "1";
+})();

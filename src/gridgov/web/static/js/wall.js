@@ -1,0 +1,158 @@
+/* The command-center wall (大屏): grid map coloured by open and overdue cases, live markers and feed
+   over the SSE stream, KPI tiles, category and trend charts, overdue and sensitive lists. */
+"use strict";
+(async function () {
+  const user = GG.requireLogin();
+  if (!user) return;
+  const { el, w } = GG;
+  const pct = (v) => (v === null || v === undefined ? "—" : (v * 100).toFixed(1) + "%");
+  const state = { perGrid: {}, markers: new Map() };
+
+  setInterval(() => (document.getElementById("clock").textContent = new Date().toLocaleString(document.documentElement.lang, { hour12: false })), 1000);
+
+  const { map, layer } = await GG.gridMap(document.getElementById("map"), {
+    zoomControl: false,
+    style: { color: "#3fa7ff", weight: 1, fillColor: "#1b6fb5", fillOpacity: 0.12 },
+  });
+  layer.eachLayer((poly) => {
+    const p = poly.feature.properties;
+    poly.bindTooltip(p.name, { sticky: true });
+  });
+
+  function colourGrids() {
+    layer.eachLayer((poly) => {
+      const code = poly.feature.properties.code;
+      let open = 0, overdue = 0;
+      for (const [grid, n] of Object.entries(state.perGrid)) {
+        if (grid.startsWith(code)) {
+          open += n.open;
+          overdue += n.overdue;
+        }
+      }
+      const fill = overdue ? "#e5484d" : open >= 5 ? "#f5a524" : open ? "#2bb673" : "#1b6fb5";
+      poly.setStyle({ fillColor: fill, fillOpacity: overdue ? 0.45 : open ? 0.3 : 0.1 });
+      poly.setTooltipContent(`${poly.feature.properties.name}<br>${w("open")} ${open} · ${w("overdue")} ${overdue}`);
+    });
+  }
+
+  function marker(c, fresh) {
+    if (c.lat === undefined || state.markers.has(c.id)) return;
+    const m = L.circleMarker([c.lat, c.lon], {
+      radius: fresh ? 9 : 5, color: c.overdue ? "#ff6b6b" : c.grade <= 2 ? "#ffb224" : "#7ee0ff",
+      weight: 2, fillOpacity: 0.8, className: fresh ? "pulse" : "",
+    }).addTo(map);
+    m.bindTooltip(c.description.slice(0, 40));
+    state.markers.set(c.id, m);
+  }
+
+  const charts = {
+    category: echarts.init(document.getElementById("chart-category"), "dark", { renderer: "canvas" }),
+    trend: echarts.init(document.getElementById("chart-trend"), "dark", { renderer: "canvas" }),
+  };
+  const axisText = { color: "#c8d6e5", fontSize: 14 };
+
+  function render(kpi) {
+    const values = {
+      today_received: kpi.today.received, today_closed: kpi.today.closed, open: kpi.open, overdue: kpi.overdue,
+      on_time_rate: pct(kpi.on_time_rate), satisfaction_rate: pct(kpi.satisfaction_rate), closure_rate: pct(kpi.closure_rate),
+      average_handling_hours: kpi.average_handling_hours === null ? "—" : kpi.average_handling_hours + " " + w("hours"),
+    };
+    for (const tile of document.querySelectorAll(".tile")) {
+      const n = tile.querySelector(".n");
+      const value = String(values[tile.dataset.k]);
+      if (n.textContent !== value) {
+        n.textContent = value;
+        tile.classList.remove("flash");
+        void tile.offsetWidth;
+        tile.classList.add("flash");
+      }
+    }
+    const cats = kpi.by_category.slice().reverse();
+    charts.category.setOption({
+      backgroundColor: "transparent",
+      grid: { left: 110, right: 30, top: 10, bottom: 24 },
+      xAxis: { type: "value", axisLabel: axisText, splitLine: { lineStyle: { color: "#24384f" } } },
+      yAxis: { type: "category", data: cats.map((c) => c.name), axisLabel: axisText },
+      series: [{ type: "bar", data: cats.map((c) => c.count), itemStyle: { color: "#3fa7ff" }, label: { show: true, position: "right", color: "#fff" } }],
+    });
+    charts.trend.setOption({
+      backgroundColor: "transparent",
+      legend: { data: [w("received"), w("closed")], textStyle: axisText, top: 0 },
+      grid: { left: 50, right: 20, top: 34, bottom: 28 },
+      xAxis: { type: "category", data: kpi.trend.map((d) => d.day.slice(5)), axisLabel: axisText },
+      yAxis: { type: "value", axisLabel: axisText, splitLine: { lineStyle: { color: "#24384f" } } },
+      series: [
+        { name: w("received"), type: "line", smooth: true, data: kpi.trend.map((d) => d.received), itemStyle: { color: "#3fa7ff" }, areaStyle: { opacity: 0.15 } },
+        { name: w("closed"), type: "line", smooth: true, data: kpi.trend.map((d) => d.closed), itemStyle: { color: "#2bb673" } },
+      ],
+    });
+    state.perGrid = kpi.per_grid;
+    colourGrids();
+    listInto("overdue", kpi.overdue_list, (c) => [
+      el("span", { class: "grade g" + c.grade, text: c.grade }),
+      el("span", { class: "desc", text: c.description }),
+      el("span", { class: "meta", text: `${c.unit_name || ""} · ${w("minutes_over", { n: GG.duration(c.overdue_minutes) })}` }),
+    ]);
+    listInto("sensitive", kpi.sensitive_list, (c) => [
+      el("span", { class: "grade g" + c.grade, text: c.grade }),
+      el("span", { class: "desc", text: c.description }),
+      el("span", { class: "meta", text: GG.statusLabel(c.status) }),
+    ]);
+  }
+
+  function listInto(id, items, row) {
+    const ol = document.getElementById(id);
+    ol.replaceChildren(...(items.length ? items.map((c) => el("li", {}, row(c))) : [el("li", { class: "muted", text: w("nothing") })]));
+  }
+
+  function feedItem(c, fresh) {
+    return el("li", { class: fresh ? "new" : "", "data-case": c.id },
+      el("time", { text: GG.fmtTime(c.reported_at) }),
+      el("span", { class: "grade g" + c.grade, text: c.grade }),
+      el("span", { class: "desc", text: c.description.slice(0, 60) }),
+      GG.statusChip(c.status));
+  }
+
+  let refreshTimer = null;
+  const refresh = () => {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(async () => render(await GG.api("/api/v1/stats/overview")), 150);
+  };
+
+  const [kpi, recent] = await Promise.all([GG.api("/api/v1/stats/overview"), GG.api("/api/v1/cases?limit=30")]);
+  render(kpi);
+  const feed = document.getElementById("feed");
+  feed.append(...recent.items.map((c) => feedItem(c, false)));
+  const open = await GG.api("/api/v1/cases?limit=200&status=reported&status=accepted&status=dispatched&status=in_progress&status=returned&status=handled");
+  open.items.forEach((c) => marker(c, false));
+
+  const live = document.getElementById("live");
+  const source = new EventSource("/api/v1/stream?access_token=" + encodeURIComponent(GG.token()));
+  source.onopen = () => { live.className = "live on"; live.textContent = w("connected"); };
+  source.onerror = () => { live.className = "live off"; live.textContent = w("disconnected"); };
+  source.addEventListener("CaseReported", async (ev) => {
+    const data = JSON.parse(ev.data);
+    const c = await GG.api("/api/v1/cases/" + data.case_id);
+    feed.prepend(feedItem(c, true));
+    while (feed.children.length > 40) feed.lastChild.remove();
+    marker(c, true);
+    refresh();
+  });
+  for (const type of ["CaseTriaged", "CaseAccepted", "CaseRejected", "CaseDispatched", "CaseClaimed", "CaseReturned", "CaseHandled", "CaseVerified",
+    "CaseReworkRequested", "CaseClosed", "CaseRated", "CaseReopened", "CaseJoined", "CaseSuspended", "CaseResumed", "CaseSupervised",
+    "CaseWarned", "CaseEscalated"]) {
+    source.addEventListener(type, (ev) => {
+      const data = JSON.parse(ev.data);
+      const row = feed.querySelector(`[data-case="${data.case_id}"] .chip`);
+      if (row && data.status) row.replaceWith(GG.statusChip(data.status));
+      if (["closed", "rated", "rejected"].includes(data.status) && state.markers.has(data.case_id)) {
+        state.markers.get(data.case_id).remove();
+        state.markers.delete(data.case_id);
+      }
+      refresh();
+    });
+  }
+  setInterval(refresh, 60000);
+  window.addEventListener("resize", () => { charts.category.resize(); charts.trend.resize(); map.invalidateSize(); });
+  document.body.dataset.ready = "1";
+})();
