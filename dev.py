@@ -42,7 +42,32 @@ def ensure_environment() -> None:
     STAMP.write_text(_fingerprint())
 
 
+BROWSER_PACKAGES = ("chromium", "fonts-wqy-microhei")  # Debian's Chromium, and a CJK font for the screenshots
+
+
+def ensure_browser() -> None:
+    """The browser tests drive Debian's Chromium; install it (and a Chinese font) where it is missing and
+    we may (root with apt-get). Otherwise say so: the browser tests then skip, or fail under CI=true."""
+    import shutil
+
+    has_chromium = Path("/usr/bin/chromium").exists() or shutil.which("chromium")
+    has_cjk_font = not shutil.which("fc-list") or subprocess.run(
+        ["fc-list", ":lang=zh"], capture_output=True, text=True
+    ).stdout.strip()
+    if has_chromium and has_cjk_font:
+        return
+    if os.name == "nt" or not shutil.which("apt-get") or os.geteuid() != 0:
+        print("note: Chromium or a CJK font is missing and cannot be installed here; browser tests will not run", flush=True)
+        return
+    print(f"installing {' '.join(BROWSER_PACKAGES)} for the browser tests ...", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if subprocess.run(["apt-get", "install", "-y", "-q", *BROWSER_PACKAGES], env=env).returncode:
+        subprocess.run(["apt-get", "update", "-q"], env=env)
+        subprocess.run(["apt-get", "install", "-y", "-q", *BROWSER_PACKAGES], env=env)
+
+
 def run_tests(args: list[str]) -> int:
+    ensure_browser()
     steps = [
         [str(BIN / "ruff"), "check", "src", "tests", "bench", "scripts", "dev.py"],
         [str(BIN / "lint-imports")],

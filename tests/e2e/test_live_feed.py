@@ -4,38 +4,18 @@ and a user only sees events of cases in their scope."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 
 import httpx
 import pytest
-import uvicorn
 
-from gridgov.adapters.clock import SystemClock
-from gridgov.api.app import create_app
-from gridgov.bootstrap import bootstrap
-from tests.conftest import PASSWORD, make_settings, point_in, populate
+from tests.conftest import PASSWORD, point_in
 
 
 @pytest.fixture
-def server(tmp_path):
-    platform = bootstrap(make_settings(tmp_path), clock=SystemClock())
-    populate(platform)
-    app = create_app(platform=platform)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 10
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", platform
-    srv.should_exit = True
-    thread.join(timeout=10)
-    platform.engine.dispose()
+def server(live_server):
+    return live_server
 
 
 def token(base: str, username: str) -> str:

@@ -31,6 +31,10 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         running = loops(platform, {"ticker", "webhooks"}) if run_relay else []
+        if run_relay and platform.classifier is not None:
+            # Load the model before serving: loaded lazily by the first triage, it would hold the
+            # interpreter for seconds and stall the live feed just when the first report arrives.
+            platform.classifier.predict("预热", "")
         if run_relay:
             platform.relay.start(platform.settings.relay_interval_seconds)
         for loop in running:

@@ -106,6 +106,9 @@ class CaseOut(CaseSummary):
     return_count: int
     pending_extension: dict[str, Any] | None
     allowed_actions: list[str]
+    triage_reason: str | None = None
+    sensitive: bool = False
+    report_count: int = 1
     timeline: list[TimelineEntryOut]
 
 

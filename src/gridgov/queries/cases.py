@@ -179,6 +179,9 @@ def case_detail(
             if ext is None
             else {"requested_due": ext.requested_due, "reason": ext.reason, "requested_at": ext.requested_at},
             "allowed_actions": [str(a) for a in case.allowed_actions(actor)],
+            "triage_reason": case.triage_reason,
+            "sensitive": case.sensitive,
+            "report_count": case.report_count,
             "timeline": [
                 {
                     "at": e.at,

@@ -56,13 +56,13 @@ def _open_query(actor: Actor):
 
 def overdue_list(conn: Connection, actor: Actor, now: datetime, limit: int = 12) -> list[dict[str, Any]]:
     c = t.cases.c
-    units = dict(conn.execute(select(t.units.c.id, t.units.c.name)).tuples().all())
+    units = dict(conn.execute(select(t.units.c.id, t.units.c.name)).all())
     rows = conn.execute(_open_query(actor).where(c.due_at < now).order_by(c.due_at).limit(limit))
     return [_brief(r, units, now) for r in rows]
 
 
 def sensitive_list(conn: Connection, actor: Actor, limit: int = 6) -> list[dict[str, Any]]:
     c = t.cases.c
-    units = dict(conn.execute(select(t.units.c.id, t.units.c.name)).tuples().all())
+    units = dict(conn.execute(select(t.units.c.id, t.units.c.name)).all())
     rows = conn.execute(_open_query(actor).where(c.sensitive.is_(True)).order_by(c.reported_at.desc()).limit(limit))
     return [_brief(r, units) for r in rows]

@@ -246,6 +246,7 @@
       filter: (f) => f.properties.level === level || (opts.outline && f.properties.level === "street"),
       style: () => opts.style || { color: "#4a90c2", weight: 1, fillOpacity: 0.08 },
     }).addTo(map);
+    node.dataset.polygons = layer.getLayers().length;
     const bounds = layer.getBounds();
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
     return { map, layer, geo };

@@ -142,6 +142,12 @@
   }
 
   tab(mode);
+  const linked = new URLSearchParams(location.hash.slice(1)).get("case");  // /desk#case=ID (links from the wall)
+  if (linked) await open(linked);
+  window.addEventListener("hashchange", () => {
+    const id = new URLSearchParams(location.hash.slice(1)).get("case");
+    if (id) open(id);
+  });
   const source = new EventSource("/api/v1/stream?access_token=" + encodeURIComponent(GG.token()));
   let reload = null;
   source.onmessage = () => {};

@@ -109,7 +109,7 @@
     return el("li", { class: fresh ? "new" : "", "data-case": c.id },
       el("time", { text: GG.fmtTime(c.reported_at) }),
       el("span", { class: "grade g" + c.grade, text: c.grade }),
-      el("span", { class: "desc", text: c.description.slice(0, 60) }),
+      el("a", { class: "desc", href: "/desk#case=" + c.id, text: c.description.slice(0, 60) }),
       GG.statusChip(c.status));
   }
 

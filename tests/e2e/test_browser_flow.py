@@ -1,0 +1,252 @@
+"""The screens in a real browser (Playwright driving Debian's Chromium, headless), over the demo district
+served by uvicorn: a resident reports with a photo → the case is on the wall within one second → the
+dispatcher dispatches it from the desk → the property company accepts it and feeds back with a photo →
+the supervisor verifies → the dispatcher closes → the resident rates; the wall's numbers follow.
+
+Screenshots land in var/screenshots/ (wall at 1920×1080, report page at 390×844, desk, inbox).
+Without Chromium the tests skip on a laptop and fail under CI=true (`python3 dev.py test` installs it).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from PIL import Image
+
+from gridgov.adapters.clock import SystemClock
+from gridgov.api.app import create_app
+from gridgov.demo.district import build_demo_geojson
+from gridgov.demo.seed import build_demo
+from tests.conftest import make_settings
+
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+PASSWORD = "demo-test"
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("GRIDGOV_CHROMIUM") or shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is missing: browser tests must run in CI (python3 dev.py test installs it)")
+        pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo district (with 60 days of history) over a real server; yields (base URL, platform)."""
+    tmp = tmp_path_factory.mktemp("browser")
+    platform = build_demo(make_settings(tmp), password=PASSWORD, cases=160)
+    assert isinstance(platform.clock, SystemClock)
+    app = create_app(platform=platform)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 15
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", platform
+    server.should_exit = True
+    thread.join(timeout=10)
+    platform.engine.dispose()
+
+
+def first_community_point() -> tuple[float, float]:
+    """A point inside 景华社区, where the demo's 景华物业 (wuye-1) is the property company."""
+    from shapely.geometry import shape
+
+    feature = next(f for f in build_demo_geojson()["features"] if f["properties"]["level"] == "community")
+    p = shape(feature["geometry"]).representative_point()
+    return p.x, p.y
+
+
+def photo_file(tmp_path: Path, name: str, colour) -> Path:
+    path = tmp_path / name
+    buf = io.BytesIO()
+    Image.new("RGB", (640, 480), colour).save(buf, "JPEG")
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def login(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def watch_errors(page, into: list) -> None:
+    page.on("pageerror", lambda exc: into.append(f"{page.url}: {exc}"))
+    page.on("console", lambda msg: into.append(f"{page.url}: {msg.text}") if msg.type == "error" else None)
+
+
+def tile(page, key: str) -> str:
+    return page.locator(f'.tile[data-k="{key}"] .n').inner_text()
+
+
+def test_report_to_rating_across_every_screen(browser, demo, tmp_path):
+    base, platform = demo
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    lon, lat = first_community_point()
+
+    wall_ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+    wall = wall_ctx.new_page()
+    watch_errors(wall, errors)
+    login(wall, base, "leader")
+    assert wall.url.endswith("/wall")  # a leader lands on the wall
+    wall.wait_for_selector("body[data-ready='1']")
+    wall.wait_for_selector("#live.on")
+    received_before = int(tile(wall, "today_received"))
+    closed_before = int(tile(wall, "today_closed"))
+    assert int(wall.locator("#map").get_attribute("data-polygons")) >= 20  # grid polygons drawn
+    assert wall.locator("#chart-category canvas").count() == 1 and wall.locator("#feed li").count() >= 10
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                geolocation={"latitude": lat, "longitude": lon}, permissions=["geolocation"])  # fmt: skip
+    resident = phone.new_page()
+    watch_errors(resident, errors)
+    login(resident, base, "resident")
+    assert resident.url.endswith("/m/report")
+    resident.wait_for_selector("body[data-ready='1']")
+    resident.get_by_label("问题描述").fill("景华新村5栋楼道里堆满纸箱杂物，没人管")
+    resident.wait_for_selector("#suggestions button[data-code='E0110']")  # 乱堆物料 suggested as the resident types
+    resident.get_by_label("现场照片").set_input_files(str(photo_file(tmp_path, "before.jpg", (150, 120, 90))))
+    resident.get_by_role("button", name="使用当前位置").click()
+    resident.wait_for_selector("#where:has-text('GPS')")
+    resident.screenshot(path=str(SHOTS / "report-390x844.png"))
+    with resident.expect_response(lambda r: r.url.endswith("/api/v1/cases") and r.request.method == "POST") as posted:
+        resident.get_by_role("button", name="提交上报").click()
+    reported_at = time.perf_counter()
+    case_id = posted.value.json()["id"]
+    wall.wait_for_selector(f"#feed li[data-case='{case_id}']", timeout=8000)  # on the wall within one second
+    on_wall = time.perf_counter() - reported_at
+    assert on_wall < 1.0, (on_wall, errors)
+    resident.wait_for_selector(f"#report-done[data-case-id='{case_id}']")
+    wall.wait_for_function(f"document.querySelector('.tile[data-k=\"today_received\"] .n').textContent == '{received_before + 1}'")
+
+    # the classifier is unsure of this text, so the case waits in the dispatcher's triage queue
+    desk_ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
+    desk = desk_ctx.new_page()
+    watch_errors(desk, errors)
+    login(desk, base, "dispatcher")
+    desk.wait_for_selector(f".case-row[data-case='{case_id}']")
+    desk.locator(f".case-row[data-case='{case_id}'] button").click()
+    desk.wait_for_selector(".detail-head")
+    assert "classifier unsure" in desk.locator("#detail .routing").inner_text()
+    desk.locator("button[data-action='triage']").click()
+    triage = desk.locator("form[data-action='triage']")
+    triage.get_by_label("类别").select_option("E0110")
+    triage.get_by_label("派遣至").select_option("wuye-1")
+    desk.screenshot(path=str(SHOTS / "desk-triage-1600x1000.png"))
+    desk.locator("form[data-action='triage'] button[type=submit]").click()
+    desk.wait_for_selector("#detail .chip.status-dispatched")
+
+    staff_phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    entity = staff_phone.new_page()
+    watch_errors(entity, errors)
+    login(entity, base, "property")
+    assert entity.url.endswith("/m/inbox")
+    card = entity.locator(f".case-card[data-case='{case_id}']")
+    card.locator("button[data-action='claim']").click()
+    card.locator("form[data-action='claim'] button[type=submit]").click()
+    card = entity.locator(f".case-card[data-case='{case_id}']")
+    card.locator(".chip.status-in_progress").wait_for()
+    card.locator("button[data-action='handle']").click()
+    card.get_by_label("处置结果").fill("已联系住户清理楼道杂物，通道恢复畅通")
+    card.locator("form[data-action='handle'] input[type=file]").set_input_files(str(photo_file(tmp_path, "after.jpg", (90, 160, 110))))
+    entity.screenshot(path=str(SHOTS / "inbox-390x844.png"))
+    card.locator("form[data-action='handle'] button[type=submit]").click()
+    entity.locator(f".case-card[data-case='{case_id}'] .chip.status-handled").wait_for()
+
+    login(desk, base, "supervisor")
+    desk.goto(f"{base}/desk#case={case_id}")
+    desk.wait_for_selector("button[data-action='verify']")
+    assert desk.locator("#detail .photos img").count() == 2  # the resident's photo and the feedback photo
+    desk.locator("button[data-action='verify']").click()
+    desk.locator("form[data-action='verify'] button[type=submit]").click()
+    desk.wait_for_selector("#detail .chip.status-verified")
+    login(desk, base, "dispatcher")
+    desk.goto(f"{base}/desk#case={case_id}")
+    desk.locator("button[data-action='close']").click()
+    desk.locator("form[data-action='close'] button[type=submit]").click()
+    desk.wait_for_selector("#detail .chip.status-closed")
+
+    resident.goto(f"{base}/m/mine")
+    rate = resident.locator(f".case-card[data-case='{case_id}'] form[data-action='rate']")
+    rate.get_by_label("评分").select_option("5")
+    rate.locator("button[type=submit]").click()
+    resident.locator(f".case-card[data-case='{case_id}'] .chip.status-rated").wait_for()
+
+    wall.wait_for_function(f"document.querySelector('.tile[data-k=\"today_closed\"] .n').textContent == '{closed_before + 1}'", timeout=5000)
+    time.sleep(1.0)  # let the tile flash settle before the picture
+    wall.screenshot(path=str(SHOTS / "wall-1920x1080.png"))
+    with platform.uow() as uow:  # the stored case agrees with what the screens showed
+        stored = uow.cases.get(case_id)
+    assert str(stored.status) == "rated" and stored.rating == 5 and stored.unit_id == "wuye-1" and len(stored.result_photos) == 1
+    assert stored.category == "E0110"  # the dispatcher's correction
+    assert not errors, errors
+
+
+def test_the_report_page_refuses_a_report_without_a_place_and_keeps_what_was_typed(browser, demo):
+    base, _ = demo
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = ctx.new_page()
+    login(page, base, "resident")
+    page.get_by_label("问题描述").fill("路灯不亮")
+    page.get_by_role("button", name="提交上报").click()
+    assert page.locator("#report-error").inner_text() == "请选择位置"
+    assert page.get_by_label("问题描述").input_value() == "路灯不亮"
+
+
+def test_a_wrong_password_says_so_and_pages_need_a_login(browser, demo):
+    base, _ = demo
+    page = browser.new_context().new_page()
+    page.goto(f"{base}/desk")
+    page.wait_for_url(lambda url: "/login?next=" in url)
+    page.get_by_label("用户名").fill("dispatcher")
+    page.get_by_label("密码").fill("wrong")
+    page.get_by_role("button", name="登录").click()
+    assert page.locator("#login-error").inner_text() == "用户名或密码错误"
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: url.endswith("/desk"))  # back where they wanted to go
+
+
+def test_the_english_interface_and_keyboard_use(browser, demo):
+    base, _ = demo
+    page = browser.new_context().new_page()
+    page.goto(f"{base}/login?lang=en")
+    assert page.evaluate("document.activeElement.id") == "username"  # the form is ready for the keyboard
+    page.keyboard.type("dispatcher")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: url.endswith("/desk"))
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.get_by_role("tab", name="Triage queue").is_visible()
+    assert page.locator("html").get_attribute("lang") == "en"
