@@ -184,7 +184,9 @@ def _history(p: Platform, clock: FixedClock, now: datetime, units: dict[str, lis
     actors = _actors(p)
     points = demo_sample_points(count, seed=7)
     reported = sorted(now - timedelta(minutes=rng.randint(5, 60 * 24 * 60)) for _ in range(count))
-    for at, (lon, lat, _grid) in zip(reported, points, strict=False):
+    # the newest cases show every state once, whatever the random draws; the rest follow STOP_WEIGHTS
+    forced = dict(zip(range(count - len(STOP_WEIGHTS), count), STOP_WEIGHTS, strict=True)) if count >= 2 * len(STOP_WEIGHTS) else {}
+    for i, (at, (lon, lat, _grid)) in enumerate(zip(reported, points, strict=False)):
         clock.set(at)
         category, unit_type, texts = rng.choice(CASE_TEMPLATES)
         channel = rng.choice(CHANNELS)
@@ -206,7 +208,7 @@ def _history(p: Platform, clock: FixedClock, now: datetime, units: dict[str, lis
             )
         )
         unit_id = rng.choice(units.get(unit_type) or units["urban_management"])
-        _walk(p, clock, now, rng, result.case_id, reporter, unit_id, actors)
+        _walk(p, clock, now, rng, result.case_id, reporter, unit_id, actors, forced.get(i))
 
 
 # Where a case's story stops (besides running into "now"): every state of the lifecycle is on show.
@@ -216,12 +218,15 @@ STOP_WEIGHTS = {
 }  # fmt: skip
 
 
-def _walk(p, clock, now, rng, case_id, reporter, unit_id, actors) -> None:
+def _walk(p, clock, now, rng, case_id, reporter, unit_id, actors, stop: str | None = None) -> None:
     """Move one case along its life as far as its planned stop and its age allow, with plausible
     delays and the odd detour (rework)."""
     dispatcher, supervisor = actors["dispatcher"], actors["supervisor"]
     staff = _unit_actor(p, unit_id, actors)
-    stop = rng.choices(list(STOP_WEIGHTS), weights=list(STOP_WEIGHTS.values()))[0]
+    drawn = rng.choices(list(STOP_WEIGHTS), weights=list(STOP_WEIGHTS.values()))[0]
+    if stop is None and now - clock.now() > timedelta(days=4) and drawn not in ("closed", "rated", "rejected") and rng.random() < 0.9:
+        drawn = rng.choice(["closed", "rated"])  # old cases are mostly settled; a few stay stuck (overdue)
+    stop = stop or drawn
     version = 1
 
     def step(actor, action, minutes, **fields) -> bool:
@@ -251,7 +256,7 @@ def _walk(p, clock, now, rng, case_id, reporter, unit_id, actors) -> None:
         return
     if not step(staff, Action.CLAIM, rng.randint(5, 90)) or stop == "in_progress":
         return
-    handle_minutes = rng.choice([rng.randint(30, 600), rng.randint(600, 3 * 1440), rng.randint(3 * 1440, 6 * 1440)])
+    handle_minutes = rng.choices([rng.randint(20, 240), rng.randint(240, 3 * 1440), rng.randint(3 * 1440, 6 * 1440)], weights=[70, 22, 8])[0]
     if not step(staff, Action.HANDLE, handle_minutes, result="已到现场处置完毕，现场已恢复整洁。"):
         return
     if rng.random() < 0.08:

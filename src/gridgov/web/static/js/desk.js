@@ -85,6 +85,11 @@
     const form = el("form", { class: "action-form stack", "data-action": "triage" });
     const cat = el("select", { name: "category", id: "t-category" }, el("option", { value: "", text: "—" }));
     for (const k of categories) cat.append(el("option", { value: k.code, text: `${k.major}/${k.name}`, selected: k.code === c.category }));
+    if (!c.category) {  // offer the category the words suggest; the dispatcher confirms or changes it
+      GG.api("/api/v1/categories/suggest?text=" + encodeURIComponent(c.description)).then((found) => {
+        if (found.length && !cat.value) cat.value = found[0].code;
+      });
+    }
     const unit = el("select", { name: "unit_id", id: "t-unit", required: true });
     for (const u of await GG.units()) unit.append(el("option", { value: u.id, text: u.name }));
     const error = el("p", { class: "error", role: "alert", hidden: true });
@@ -142,6 +147,9 @@
   }
 
   tab(mode);
+  GG.api("/api/v1/calendar/" + new Date().getFullYear()).then((cal) => {
+    if (cal.provisional) document.querySelector(".desk-list").prepend(el("p", { class: "banner", role: "status", text: w("calendar_provisional") }));
+  }).catch(() => {});
   const linked = new URLSearchParams(location.hash.slice(1)).get("case");  // /desk#case=ID (links from the wall)
   if (linked) await open(linked);
   window.addEventListener("hashchange", () => {

@@ -88,12 +88,12 @@
     });
     state.perGrid = kpi.per_grid;
     colourGrids();
-    listInto("overdue", kpi.overdue_list, (c) => [
+    listInto("overdue", kpi.overdue_list.slice(0, 4), (c) => [
       el("span", { class: "grade g" + c.grade, text: c.grade }),
       el("span", { class: "desc", text: c.description }),
       el("span", { class: "meta", text: `${c.unit_name || ""} · ${w("minutes_over", { n: GG.duration(c.overdue_minutes) })}` }),
     ]);
-    listInto("sensitive", kpi.sensitive_list, (c) => [
+    listInto("sensitive", kpi.sensitive_list.slice(0, 3), (c) => [
       el("span", { class: "grade g" + c.grade, text: c.grade }),
       el("span", { class: "desc", text: c.description }),
       el("span", { class: "meta", text: GG.statusLabel(c.status) }),
