@@ -446,3 +446,23 @@ class OpenCaseFinder:
             if math.hypot((row.lon - lon) / dlon, (row.lat - lat) / dlat) <= 1.0:
                 return row.id
         return None
+
+
+class ApiKeyRepository:
+    """Integration keys, found by the sha256 of the presented key (the key itself is never stored)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.conn.execute(insert(t.api_keys), [row])
+
+    def by_hash(self, key_hash: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(t.api_keys).where(t.api_keys.c.key_hash == key_hash)).first()
+        return dict(row._mapping) if row else None
+
+    def list(self) -> list[dict[str, Any]]:
+        return [dict(r._mapping) for r in self.conn.execute(select(t.api_keys).order_by(t.api_keys.c.created_at))]
+
+    def update(self, key_id: str, **values: Any) -> bool:
+        return self.conn.execute(update(t.api_keys).where(t.api_keys.c.id == key_id).values(**values)).rowcount == 1

@@ -199,6 +199,19 @@ devices = Table(
     Column("active", Boolean, nullable=False, default=True),
 )
 
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),  # sha256 of the key; the key is shown once
+    Column("prefix", String(12), nullable=False),  # its first characters, to tell keys apart in lists
+    Column("channels", JSON, nullable=False),  # camera | alarm | sos | hotline | open311
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime, nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
 categories = Table(
     "categories",
     metadata,

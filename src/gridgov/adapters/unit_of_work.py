@@ -37,6 +37,7 @@ class SqlUnitOfWork:
         self.rules = r.RuleRepository(self.conn)
         self.timers = r.TimerRepository(self.conn)
         self.devices = r.DeviceRepository(self.conn)
+        self.api_keys = r.ApiKeyRepository(self.conn)
         self.open_cases = r.OpenCaseFinder(self.conn)
         self.committed_events = []
         return self

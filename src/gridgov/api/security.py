@@ -72,3 +72,35 @@ def require_roles(*roles: Role):
         return actor
 
     return check
+
+
+INTAKE_ROLES = (Role.ADMIN, Role.DISPATCHER)
+
+
+def intake_actor(channel: str):
+    """Who feeds a machine channel: an integration key limited to it (`X-Api-Key: ggk_...`, see
+    services/api_keys.py), or a logged-in dispatcher or admin (e.g. a desk importing a file)."""
+
+    def check(request: Request, token: str | None = Depends(oauth2)) -> Actor:
+        key = request.headers.get("x-api-key")
+        if key:
+            return actor_from_key(get_platform(request), key, channel)
+        actor = current_actor(request, token)
+        if actor.role not in INTAKE_ROLES:
+            raise ApiProblem(403, "Forbidden", f"this needs an integration key for {channel}, or one of the roles: {', '.join(INTAKE_ROLES)}")
+        return actor
+
+    return check
+
+
+def actor_from_key(platform, key: str, channel: str) -> Actor:
+    from gridgov.domain.errors import Forbidden, NotFound
+    from gridgov.services.api_keys import actor_for_key
+
+    try:
+        with platform.uow() as uow:
+            return actor_for_key(uow, key, channel, platform.clock.now())
+    except NotFound as exc:
+        raise _unauthorized(exc.detail) from None
+    except Forbidden as exc:
+        raise ApiProblem(403, "Forbidden", exc.detail) from None

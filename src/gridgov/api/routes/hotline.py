@@ -15,11 +15,11 @@ from sqlalchemy import select
 
 from gridgov.adapters import tables as t
 from gridgov.api.problems import ApiProblem
-from gridgov.api.security import get_platform, require_roles
+from gridgov.api.security import get_platform, intake_actor
 from gridgov.channels import hotline
 from gridgov.domain.commands import ReportCase
 from gridgov.domain.errors import DomainError, InvalidInput
-from gridgov.domain.roles import Actor, Role
+from gridgov.domain.roles import Actor
 from gridgov.domain.workflow import STATUS_LABELS, CaseStatus
 
 router = APIRouter(prefix="/api/v1/intake/hotline", tags=["intake"])
@@ -49,7 +49,7 @@ def _submit(platform, actor: Actor, order: hotline.Order) -> tuple[str, bool]:
 async def import_orders(
     file: Annotated[UploadFile, File(description="CSV (UTF-8/GBK) or XLSX export of the hotline system")],
     mapping: Annotated[str | None, Form(description='JSON {"order_no": "工单编号", ...}; default: common headers')] = None,
-    actor: Actor = Depends(require_roles(Role.DISPATCHER, Role.ADMIN)),
+    actor: Actor = Depends(intake_actor("hotline")),
     platform=Depends(get_platform),
 ) -> dict[str, Any]:
     """Import work orders: valid rows become cases (triaged as usual), each rejected row is listed with
@@ -81,7 +81,7 @@ async def import_orders(
 def push_order(
     body: Annotated[dict[str, Any], Body(..., description="One order with our field names (order_no, description, lon, lat …)")],
     response: Response,
-    actor: Actor = Depends(require_roles(Role.DISPATCHER, Role.ADMIN)),
+    actor: Actor = Depends(intake_actor("hotline")),
     platform=Depends(get_platform),
 ) -> dict[str, Any]:
     identity = {field: field for field in hotline.DEFAULT_MAPPING}
@@ -93,7 +93,7 @@ def push_order(
 
 @router.get("/export", responses=ERRORS)
 def export_orders(
-    actor: Actor = Depends(require_roles(Role.DISPATCHER, Role.ADMIN)),
+    actor: Actor = Depends(intake_actor("hotline")),
     platform=Depends(get_platform),
     since: datetime | None = None,
     fmt: Annotated[str, Query(alias="format", pattern="^(csv|xlsx)$")] = "csv",

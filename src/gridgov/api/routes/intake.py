@@ -1,7 +1,7 @@
 """/api/v1/devices and /api/v1/intake/{camera,alarm,sos}: the machine channels.
 
-Intake endpoints take the calling system's bearer token (an account with the admin or dispatcher role,
-or a dedicated integration account) — devices have no login of their own.
+Intake endpoints take an integration key limited to the channel (`X-Api-Key`, created by an admin at
+/api/v1/admin/api-keys) or a dispatcher's or admin's bearer token; devices have no login of their own.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Response
 
 from gridgov.api.problems import ApiProblem
-from gridgov.api.security import get_platform, require_roles
+from gridgov.api.security import get_platform, intake_actor, require_roles
 from gridgov.channels import devices as parse
 from gridgov.domain.commands import ReportCase, StorePhoto
 from gridgov.domain.privacy import mask_name, mask_phone
@@ -19,7 +19,6 @@ from gridgov.domain.roles import Actor, Role
 
 router = APIRouter(prefix="/api/v1", tags=["intake"])
 ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 404: {"description": "Unknown device"}, 422: {"description": "Invalid"}}
-INTAKE_ROLES = (Role.ADMIN, Role.DISPATCHER)
 
 
 @router.put("/devices/{device_id}", responses=ERRORS)
@@ -80,7 +79,7 @@ def _devices(platform):
 
 
 @router.post("/intake/camera", status_code=201, responses=ERRORS)
-def camera_alert(body: Annotated[Any, Body(...)], response: Response, actor: Actor = Depends(require_roles(*INTAKE_ROLES)), platform=Depends(get_platform)) -> dict[str, Any]:
+def camera_alert(body: Annotated[Any, Body(...)], response: Response, actor: Actor = Depends(intake_actor("camera")), platform=Depends(get_platform)) -> dict[str, Any]:
     """An AI camera alert {camera_id, event_type, captured_at, snapshot?}; `snapshot` is the capture as
     base64 (or a data URL) and becomes the case's photo. Repeated captures of the same scene within two
     hours join the open case, adding their snapshot (201 new case, 200 joined)."""
@@ -88,13 +87,13 @@ def camera_alert(body: Annotated[Any, Body(...)], response: Response, actor: Act
 
 
 @router.post("/intake/alarm", status_code=201, responses=ERRORS)
-def iot_alarm(body: Annotated[Any, Body(...)], response: Response, actor: Actor = Depends(require_roles(*INTAKE_ROLES)), platform=Depends(get_platform)) -> dict[str, Any]:
+def iot_alarm(body: Annotated[Any, Body(...)], response: Response, actor: Actor = Depends(intake_actor("alarm")), platform=Depends(get_platform)) -> dict[str, Any]:
     """An IoT alarm {device_id, metric, value, severity, at}; one open case per (device, metric)."""
     return _intake(platform, actor, parse.parse_alarm(body, _devices(platform)), response)
 
 
 @router.post("/intake/sos", status_code=201, responses=ERRORS)
-def sos_call(body: Annotated[Any, Body(...)], response: Response, actor: Actor = Depends(require_roles(*INTAKE_ROLES)), platform=Depends(get_platform)) -> dict[str, Any]:
+def sos_call(body: Annotated[Any, Body(...)], response: Response, actor: Actor = Depends(intake_actor("sos")), platform=Depends(get_platform)) -> dict[str, Any]:
     """A one-key SOS call {button_id, pressed_at}: top grade, routed to the community; the person's
     contacts are sent to the SMS gateways."""
     return _intake(platform, actor, parse.parse_sos(body, _devices(platform)), response)

@@ -89,6 +89,23 @@ def _definition_xml(body: dict[str, Any]) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False)
 
 
+def _check_key(platform, key: str | None) -> None:
+    """An api_key from settings (`open311_api_keys`) or an integration key allowed the open311 channel."""
+    if key and key in platform.settings.open311_api_keys:
+        return
+    if key and key.startswith("ggk_"):
+        from gridgov.domain.errors import DomainError
+        from gridgov.services.api_keys import actor_for_key
+
+        try:
+            with platform.uow() as uow:
+                actor_for_key(uow, key, "open311", platform.clock.now())
+            return
+        except DomainError:
+            pass
+    raise Open311Error(403, "a valid api_key is required to post a service request")
+
+
 @router.post("/requests.{fmt}")
 async def post_request(
     fmt: str,
@@ -106,9 +123,7 @@ async def post_request(
     try:
         form = {k: str(v) for k, v in (await request.form()).items()}
         _check(platform, fmt, form.get("jurisdiction_id"))
-        keys = platform.settings.open311_api_keys
-        if not form.get("api_key") or form["api_key"] not in keys:
-            raise Open311Error(403, "a valid api_key is required to post a service request")
+        _check_key(platform, form.get("api_key"))
         posted = parse_post(form)
         if posted.service_code not in {s["service_code"] for s in _services(platform)}:
             raise Open311Error(404, f"service_code {posted.service_code} not found")

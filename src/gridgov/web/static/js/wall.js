@@ -91,7 +91,7 @@
     listInto("overdue", kpi.overdue_list.slice(0, 4), (c) => [
       el("span", { class: "grade g" + c.grade, text: c.grade }),
       el("span", { class: "desc", text: c.description }),
-      el("span", { class: "meta", text: `${c.unit_name || ""} · ${w("minutes_over", { n: GG.duration(c.overdue_minutes) })}` }),
+      el("span", { class: "meta", text: [c.unit_name, w("minutes_over", { n: GG.duration(c.overdue_minutes) })].filter(Boolean).join(" · ") }),
     ]);
     listInto("sensitive", kpi.sensitive_list.slice(0, 3), (c) => [
       el("span", { class: "grade g" + c.grade, text: c.grade }),
