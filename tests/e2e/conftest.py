@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -35,23 +36,31 @@ def api(sqlite_platform):
         yield client
 
 
-@pytest.fixture
-def live_server(tmp_path):
-    """The whole app over a real uvicorn server (relay, ticker and live feed running) on a free port,
-    with the populated test district; yields (base URL, platform)."""
-    platform = bootstrap(make_settings(tmp_path), clock=SystemClock())
-    populate(platform)
-    app = create_app(platform=platform)
+@contextlib.contextmanager
+def serving(app):
+    """Run an app under a real uvicorn server on a free port, in a thread; yields the base URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
-    deadline = time.time() + 10
+    deadline = time.time() + 15
     while not srv.started and time.time() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", platform
-    srv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The whole app over a real server (relay, ticker and live feed running) with the populated test
+    district; yields (base URL, platform)."""
+    platform = bootstrap(make_settings(tmp_path), clock=SystemClock())
+    populate(platform)
+    with serving(create_app(platform=platform)) as base:
+        yield base, platform
     platform.engine.dispose()

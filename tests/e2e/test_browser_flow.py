@@ -12,13 +12,10 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import socket
-import threading
 import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 from PIL import Image
 
 from gridgov.adapters.clock import SystemClock
@@ -26,6 +23,7 @@ from gridgov.api.app import create_app
 from gridgov.demo.district import build_demo_geojson
 from gridgov.demo.seed import build_demo
 from tests.conftest import make_settings
+from tests.e2e.conftest import serving
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 PASSWORD = "demo-test"
@@ -58,19 +56,8 @@ def demo(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     platform = build_demo(make_settings(tmp), password=PASSWORD, cases=160)
     assert isinstance(platform.clock, SystemClock)
-    app = create_app(platform=platform)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 15
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", platform
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(platform=platform)) as base:
+        yield base, platform
     platform.engine.dispose()
 
 
