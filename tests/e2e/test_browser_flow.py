@@ -237,3 +237,22 @@ def test_the_english_interface_and_keyboard_use(browser, demo):
     page.wait_for_selector("body[data-ready='1']")
     assert page.get_by_role("tab", name="Triage queue").is_visible()
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_the_desk_filters_searches_and_pages_the_case_list(browser, demo):
+    base, _ = demo
+    page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+    login(page, base, "dispatcher")
+    page.wait_for_selector("body[data-ready='1']")
+    page.get_by_role("tab", name="案件列表").click()
+    page.wait_for_selector("li.more button")
+    assert page.locator(".case-row").count() == 100
+    page.locator("li.more button").click()
+    page.wait_for_function("document.querySelectorAll('.case-row').length > 100")
+    page.get_by_label("状态").select_option("rated")
+    page.wait_for_function("[...document.querySelectorAll('.case-row .chip')].every(c => c.classList.contains('status-rated'))")
+    assert page.locator(".case-row").count() > 0
+    page.get_by_label("状态").select_option("")
+    page.get_by_label("搜索描述或地址").fill("路灯")
+    page.wait_for_function("[...document.querySelectorAll('.case-row .desc')].every(d => d.textContent.includes('路灯'))")
+    assert page.locator(".case-row").count() > 0

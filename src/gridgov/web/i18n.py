@@ -89,6 +89,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "reject": ("作废", "Reject"),
     "dispatch_to": ("派遣至", "Dispatch to"),
     "reset": ("重置", "Reset"),
+    "more": ("加载更多", "Load more"),
     "calendar_provisional": ("今年的法定节假日尚未发布：工作日历暂按周末计算，时限仅供参考",
                              "This year's public holidays are not published yet: deadlines count weekends only"),
     "skip_to_content": ("跳到主要内容", "Skip to content"),

@@ -56,8 +56,19 @@
       const data = new FormData(filters);
       for (const k of ["q", "status", "category"]) if (data.get(k)) params.set(k, data.get(k));
       const page = await GG.api("/api/v1/cases?" + params);
-      const items = data.get("overdue") ? page.items.filter((c) => c.overdue) : page.items;
-      list.replaceChildren(...items.map(row));
+      const shown = (items) => (data.get("overdue") ? items.filter((c) => c.overdue) : items);
+      list.replaceChildren(...shown(page.items).map(row));
+      let cursor = page.next_cursor;
+      if (cursor) {
+        const more = el("li", { class: "more" }, el("button", { type: "button", class: "secondary", text: w("more"), onclick: async () => {
+          params.set("cursor", cursor);
+          const next = await GG.api("/api/v1/cases?" + params);
+          more.before(...shown(next.items).map(row));
+          cursor = next.next_cursor;
+          if (!cursor) more.remove();
+        } }));
+        list.append(more);
+      }
     }
     if (!list.children.length) list.append(el("li", { class: "muted", text: w("nothing") }));
   }
