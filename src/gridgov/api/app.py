@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.state.platform = platform
     app.state.wakeup = live.Wakeup()
     platform.listeners.append(app.state.wakeup.notify)
+    platform.listeners.append(stats.forget)
     problems.install(app)
     for module in (auth, cases, directory, system, triage, deadlines, intake, hotline, open311, stats, live):
         app.include_router(module.router)

@@ -50,7 +50,7 @@ def overview(rows: Iterable[CaseFacts], now: datetime, *, window_days: int = 30,
     today = _day(now)
     since = now - timedelta(days=window_days)
     open_rows = [r for r in rows if r.status not in CLOSED | VOID]
-    overdue = [r for r in open_rows if r.due_at is not None and r.due_at < now]
+    late = {r.id for r in open_rows if r.due_at is not None and r.due_at < now}
     received = [r for r in rows if r.reported_at >= since and r.status not in VOID]
     closed = [r for r in rows if r.closed_at is not None and r.closed_at >= since]
     with_deadline = [r for r in closed if r.due_at is not None]
@@ -65,11 +65,11 @@ def overview(rows: Iterable[CaseFacts], now: datetime, *, window_days: int = 30,
         if r.grid_code:
             cell = per_grid.setdefault(r.grid_code, {"open": 0, "overdue": 0})
             cell["open"] += 1
-            cell["overdue"] += r in overdue
+            cell["overdue"] += r.id in late
     return {
         "today": {"received": got[today], "closed": done[today]},
         "open": len(open_rows),
-        "overdue": len(overdue),
+        "overdue": len(late),
         "sensitive_open": sum(1 for r in open_rows if r.sensitive),
         "window_days": window_days,
         "closure_rate": _share(sum(1 for r in received if r.status in CLOSED), len(received)),

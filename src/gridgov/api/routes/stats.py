@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -12,6 +14,17 @@ from gridgov.queries import stats
 
 router = APIRouter(prefix="/api/v1/stats", tags=["stats"])
 CENTER = (Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
+# Every wall refreshes after each case event; one computation serves them all until the next event
+# committed here (forget) or, for events committed by other processes, for at most FRESH_SECONDS.
+FRESH_SECONDS = 2.0
+_recent: dict[tuple, tuple[float, dict[str, Any]]] = {}
+_lock = threading.Lock()
+
+
+def forget(_events=None) -> None:
+    """After-commit listener: the numbers changed."""
+    with _lock:
+        _recent.clear()
 
 
 @router.get("/overview", responses={401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}})
@@ -22,6 +35,16 @@ def overview(
 ) -> dict[str, Any]:
     """Today's received and closed, open and overdue, 办结率, 按期结案率, 满意率, average handling time,
     the top categories, a 14-day trend, open/overdue per grid code, the overdue and sensitive lists;
-    all within the caller's grid scope."""
-    with platform.engine.connect() as conn:
-        return stats.overview(conn, actor, platform.clock.now(), window_days=window_days)
+    all within the caller's grid scope. One answer serves every wall until the next case event."""
+    # district-wide center users share one answer; a user with a grid limit also sees their own reports
+    key = (id(platform), window_days, "all" if actor.grid_code is None else actor.user_id)
+    with _lock:
+        hit = _recent.get(key)
+        if hit and time.monotonic() - hit[0] < FRESH_SECONDS:
+            return hit[1]
+        with platform.engine.connect() as conn:
+            result = stats.overview(conn, actor, platform.clock.now(), window_days=window_days)
+        if len(_recent) > 256:
+            _recent.clear()
+        _recent[key] = (time.monotonic(), result)
+        return result
