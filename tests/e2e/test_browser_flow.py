@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -145,7 +146,7 @@ def test_report_to_rating_across_every_screen(browser, demo, tmp_path):
     desk.wait_for_selector(f".case-row[data-case='{case_id}']")
     desk.locator(f".case-row[data-case='{case_id}'] button").click()
     desk.wait_for_selector(".detail-head")
-    assert "classifier unsure" in desk.locator("#detail .routing").inner_text()
+    assert "AI分类把握不足" in desk.locator("#detail .routing").inner_text()  # "classifier unsure", in the page's language
     desk.locator("button[data-action='triage']").click()
     triage = desk.locator("form[data-action='triage']")
     triage.get_by_label("类别").select_option("E0110")
@@ -238,6 +239,11 @@ def test_the_english_interface_and_keyboard_use(browser, demo):
     page.wait_for_selector("body[data-ready='1']")
     assert page.get_by_role("tab", name="Triage queue").is_visible()
     assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("#who").inner_text().endswith("· Dispatcher")
+    # categories read in English too: the table's English names under English class names
+    options = page.locator("#f-category option").all_inner_texts()
+    assert "Roads and traffic/traffic light" in options
+    assert not any(re.search(r"[\u4e00-\u9fff]", o) for o in options), options
 
 
 def test_the_desk_filters_searches_and_pages_the_case_list(browser, demo):
@@ -257,3 +263,40 @@ def test_the_desk_filters_searches_and_pages_the_case_list(browser, demo):
     page.get_by_label("搜索描述或地址").fill("路灯")
     page.wait_for_function("[...document.querySelectorAll('.case-row .desc')].every(d => d.textContent.includes('路灯'))")
     assert page.locator(".case-row").count() > 0
+
+
+def test_the_case_map_names_the_grid_and_an_unplaced_order_still_opens(browser, demo):
+    base, _ = demo
+    page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+    errors: list[str] = []
+    watch_errors(page, errors)
+    login(page, base, "dispatcher")
+    page.wait_for_selector("body[data-ready='1']")
+    # a 12345 order whose address names no place in the district: kept, unplaced, in the triage queue
+    order = {"order_no": "SZ12345-BROWSER-1", "description": "市民反映某处井盖松动，车辆经过声音很大", "address": "火星路1号"}
+    pushed = page.evaluate("(order) => GG.api('/api/v1/intake/hotline', { method: 'POST', json: order })", order)
+    case = page.evaluate("(id) => GG.api('/api/v1/cases/' + id)", pushed["case_id"])
+    assert case["grid_code"] is None  # its point is only the district's centre, not to be drawn as a place
+    page.reload()
+    page.wait_for_selector(f".case-row[data-case='{case['id']}']")
+    page.locator(f".case-row[data-case='{case['id']}'] button").click()
+    page.wait_for_selector(".detail-map.unplaced")
+    assert "未定位" in page.locator(".detail-map").inner_text()
+    assert "未能定位到网格" in page.locator("#detail .routing").inner_text()
+    assert "12345热线" in page.locator(".detail-head .meta").inner_text()  # the channel in words, not its code
+    page.locator("button[data-action='triage']").click()
+    triage = page.locator("form[data-action='triage']")
+    triage.get_by_label("派遣至").select_option("wuye-1")
+    triage.locator("button[type=submit]").click()
+    page.wait_for_selector("#detail .chip.status-dispatched")
+    assert "景华物业服务中心" in page.locator(".detail-head .meta").inner_text()  # the unit by name
+
+    # a placed case: its own grid is drawn, filled and named on the detail map
+    placed = page.evaluate("GG.api('/api/v1/cases?limit=50').then((r) => r.items.find((c) => c.grid_code))")
+    page.goto(f"{base}/desk#case={placed['id']}")
+    page.reload()
+    grid_name = page.evaluate(
+        "(code) => GG.grids().then((g) => g.features.find((f) => f.properties.code === code).properties.name)", placed["grid_code"]
+    )
+    page.wait_for_function("(name) => document.querySelector('.detail-place figcaption').textContent.endsWith(name)", arg=grid_name)
+    assert errors == []

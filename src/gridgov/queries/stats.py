@@ -28,8 +28,11 @@ def overview(conn: Connection, actor: Actor, now: datetime, *, window_days: int 
         query = query.where(scope)
     rows = [kpis.CaseFacts(**r._mapping) for r in conn.execute(query)]
     result = kpis.overview(rows, now, window_days=window_days)
-    names = {r.code: r.name for r in conn.execute(select(t.categories.c.code, t.categories.c.name))}
-    result["by_category"] = [{"code": code, "name": names.get(code, code), "count": n} for code, n in result["by_category"]]
+    names = {r.code: (r.name, r.name_en) for r in conn.execute(select(t.categories.c.code, t.categories.c.name, t.categories.c.name_en))}
+    result["by_category"] = [
+        {"code": code, "name": names.get(code, (code,))[0], "name_en": names.get(code, (code, code))[1], "count": n}
+        for code, n in result["by_category"]
+    ]
     result["overdue_list"] = overdue_list(conn, actor, now)
     result["sensitive_list"] = sensitive_list(conn, actor)
     result["at"] = now

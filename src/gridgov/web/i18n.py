@@ -92,6 +92,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "more": ("加载更多", "Load more"),
     "calendar_provisional": ("今年的法定节假日尚未发布：工作日历暂按周末计算，时限仅供参考",
                              "This year's public holidays are not published yet: deadlines count weekends only"),
+    "grid": ("所属网格", "Grid"),
+    "unplaced": ("未定位：请按地址核实位置", "Not placed on the map: check the address"),
     "skip_to_content": ("跳到主要内容", "Skip to content"),
 }
 
@@ -115,6 +117,32 @@ STATUSES = {
 }  # fmt: skip
 
 
+CHANNELS = {
+    "grid_app": ("网格员上报", "Grid worker"), "resident_app": ("随手拍", "Resident app"),
+    "hotline_12345": ("12345热线", "12345 hotline"), "open311": ("Open311", "Open311"),
+    "ai_camera": ("AI视频识别", "AI camera"), "iot_alarm": ("物联感知", "IoT sensor"),
+    "sos_button": ("一键呼", "SOS button"), "desk": ("指挥中心录入", "Entered at the desk"),
+}  # fmt: skip
+
+# 大类 of the default category table; a deployment's own classes show as written.
+MAJORS = {
+    "公用设施": ("公用设施", "Public facilities"), "道路交通": ("道路交通", "Roads and traffic"),
+    "市容环境": ("市容环境", "Cityscape and sanitation"), "园林绿化": ("园林绿化", "Parks and greenery"),
+    "房屋土地": ("房屋土地", "Buildings and land"), "其它设施": ("其它设施", "Other facilities"),
+    "宣传广告": ("宣传广告", "Advertising"), "施工管理": ("施工管理", "Construction"),
+    "突发事件": ("突发事件", "Emergencies"), "街面秩序": ("街面秩序", "Street order"),
+    "其他事件": ("其他事件", "Other events"), "政务留言": ("政务留言", "Messages to government"),
+    "一键呼": ("一键呼", "SOS button"),
+}  # fmt: skip
+
+ROLES = {
+    "resident": ("居民", "Resident"), "grid_worker": ("网格员", "Grid worker"),
+    "entity_staff": ("社会主体人员", "Property / merchant staff"), "handler": ("部门处置人员", "Department handler"),
+    "dispatcher": ("指挥中心派遣员", "Dispatcher"), "supervisor": ("监督中心核查员", "Supervisor"),
+    "leader": ("领导", "Leader"), "admin": ("系统管理员", "Administrator"), "system": ("系统", "System"),
+}  # fmt: skip
+
+
 def pick(lang: str | None) -> str:
     return lang if lang in LANGS else "zh-CN"
 
@@ -125,4 +153,7 @@ def table(lang: str) -> dict:
         "words": {k: v[i] for k, v in WORDS.items()},
         "actions": {k: v[i] for k, v in ACTIONS.items()},
         "statuses": {k: v[i] for k, v in STATUSES.items()},
+        "majors": {k: v[i] for k, v in MAJORS.items()},
+        "roles": {k: v[i] for k, v in ROLES.items()},
+        "channels": {k: v[i] for k, v in CHANNELS.items()},
     }

@@ -166,12 +166,12 @@ def suggest_categories(
     type); when no category name or everyday word matches, the classifier's guess if it is fairly sure."""
     with platform.uow() as uow:
         table = uow.categories.table()
-    found = [{"code": c.code, "name": c.name, "major": c.major, "score": score, "by": "words"} for c, score in suggest(text, table)]
+    found = [{"code": c.code, "name": c.name, "name_en": c.name_en, "major": c.major, "score": score, "by": "words"} for c, score in suggest(text, table)]
     if not found and len(text.strip()) >= 6 and platform.classifier is not None:
         guess = platform.classifier.predict(text, "")
         category = table.get(guess.label)
         if category is not None and guess.confidence >= 0.5:
-            found.append({"code": category.code, "name": category.name, "major": category.major,
+            found.append({"code": category.code, "name": category.name, "name_en": category.name_en, "major": category.major,
                           "score": round(float(guess.confidence), 2), "by": "classifier"})  # fmt: skip
     return found
 

@@ -2,7 +2,7 @@
    navigation, words in the page's language, photos behind the token, and the case action forms. */
 "use strict";
 (function () {
-  const T = window.T || { words: {}, actions: {}, statuses: {} };
+  const T = window.T || { words: {}, actions: {}, statuses: {}, majors: {}, roles: {}, channels: {} };
   const GG = (window.GG = {});
   const CENTER = ["dispatcher", "supervisor", "leader", "admin"];
   const UNIT_STAFF = ["entity_staff", "handler"];
@@ -14,6 +14,22 @@
   };
   GG.statusLabel = (s) => T.statuses[s] || s;
   GG.actionLabel = (a) => T.actions[a] || a;
+  GG.english = () => document.documentElement.lang !== "zh-CN";
+  /* a category in the page's language: the table's English name where the page is English */
+  GG.categoryName = (c) => (c ? (GG.english() && c.name_en) || c.name || c.code : "—");
+  GG.categoryLabel = (c) => `${T.majors[c.major] || c.major}/${GG.categoryName(c)}`;
+  /* why triage left a case to a person: the API says it in English; a Chinese page reads it in Chinese */
+  const REASONS_ZH = [
+    [/classifier unsure \((.+?), confidence ([\d.]+)\)/g, "AI分类把握不足（$1，置信度 $2）"],
+    [/not placed in any grid/g, "未能定位到网格"],
+    [/no category/g, "未确定类别"],
+    [/no responsible unit: /g, "权责清单未找到处置单位："],
+    [/not triaged yet/g, "尚未分拨"],
+    [/; /g, "；"],
+  ];
+  GG.reasonLabel = (text) => (GG.english() || !text ? text : REASONS_ZH.reduce((t, [re, zh]) => t.replace(re, zh), text));
+  GG.channelLabel = (ch) => T.channels[ch] || ch;
+  GG.roleLabel = (user) => T.roles[user.role] || user.role_label || user.role;
   GG.token = () => localStorage.getItem("gg_token");
   GG.user = () => JSON.parse(localStorage.getItem("gg_user") || "null");
 
@@ -130,7 +146,7 @@
       }
     }
     const who = document.getElementById("who");
-    if (who) who.textContent = `${user.display_name} · ${user.role_label}`;
+    if (who) who.textContent = `${user.display_name} · ${GG.roleLabel(user)}`;
     const logout = document.getElementById("logout");
     if (logout) {
       logout.hidden = false;
@@ -166,6 +182,13 @@
   };
 
   let unitsCache = null;
+  let gridsCache = null;
+  /* the grid tree as GeoJSON, fetched once per page */
+  GG.grids = function () {
+    if (!gridsCache) gridsCache = GG.api("/api/v1/grids/geojson");
+    return gridsCache;
+  };
+
   GG.units = async function () {
     if (!unitsCache) unitsCache = await GG.api("/api/v1/units");
     return unitsCache;

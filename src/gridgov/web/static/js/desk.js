@@ -18,9 +18,12 @@
   try {
     categories = await GG.api("/api/v1/categories");
     const select = document.getElementById("f-category");
-    for (const c of categories.filter((c) => c.kind !== "message" || true)) select.append(el("option", { value: c.code, text: `${c.major}/${c.name}` }));
+    for (const c of categories) select.append(el("option", { value: c.code, text: GG.categoryLabel(c) }));
   } catch (e) { /* the list still works without category names */ }
-  const categoryName = (code) => (categories.find((c) => c.code === code) || {}).name || code || "—";
+  const units = {};
+  GG.units().then((list) => { for (const u of list) units[u.id] = u.name; }).catch(() => {});
+  const unitName = (id) => units[id] || id;
+  const categoryName = (code) => (code ? GG.categoryName(categories.find((c) => c.code === code) || { code }) : "—");
 
   function tab(which) {
     mode = which;
@@ -42,7 +45,7 @@
         el("span", { class: "grade g" + c.grade, text: c.grade }),
         el("span", { class: "desc", text: c.description.slice(0, 70) }),
         el("span", { class: "meta" }, GG.statusChip(c.status), " ", categoryName(c.category), " · ", GG.fmtTime(c.reported_at),
-          c.triage_reason ? el("span", { class: "reason", text: " · " + c.triage_reason }) : null)));
+          c.triage_reason ? el("span", { class: "reason", text: " · " + GG.reasonLabel(c.triage_reason) }) : null)));
     return item;
   }
 
@@ -87,7 +90,7 @@
         (cl.runners_up || []).map(([l, s]) => ` · ${l} ${(s * 100).toFixed(0)}%`).join("") }));
     }
     if (data.grade_because && data.grade_because.length) box.append(el("p", { class: "small", text: `${w("grade")}: ${data.grade_because.join("; ")}` }));
-    if (c.triage_reason) box.append(el("p", { class: "reason", text: c.triage_reason }));
+    if (c.triage_reason) box.append(el("p", { class: "reason", text: GG.reasonLabel(c.triage_reason) }));
     if (!box.children.length) box.append(el("p", { class: "muted", text: w("nothing") }));
     return box;
   }
@@ -95,7 +98,7 @@
   async function triageForm(c) {
     const form = el("form", { class: "action-form stack", "data-action": "triage" });
     const cat = el("select", { name: "category", id: "t-category" }, el("option", { value: "", text: "—" }));
-    for (const k of categories) cat.append(el("option", { value: k.code, text: `${k.major}/${k.name}`, selected: k.code === c.category }));
+    for (const k of categories) cat.append(el("option", { value: k.code, text: GG.categoryLabel(k), selected: k.code === c.category }));
     if (!c.category) {  // offer the category the words suggest; the dispatcher confirms or changes it
       GG.api("/api/v1/categories/suggest?text=" + encodeURIComponent(c.description)).then((found) => {
         if (found.length && !cat.value) cat.value = found[0].code;
@@ -134,11 +137,12 @@
     }
     if (!actions.children.length) actions.append(el("p", { class: "muted", text: w("no_actions") }));
     const mapBox = el("div", { class: "detail-map" });
+    const caption = el("figcaption", { class: "grid-label small" });
     detail.replaceChildren(
       el("header", { class: "detail-head" },
         el("h2", {}, el("span", { class: "grade g" + c.grade, text: c.grade }), " ", c.description.slice(0, 120)),
         el("p", { class: "meta" }, GG.statusChip(c.status), ` ${categoryName(c.category)} · ${w("reported_at")} ${GG.fmtTime(c.reported_at)}` +
-          (c.due_at ? ` · ${w("due")} ${GG.fmtTime(c.due_at)}` : "") + (c.unit_id ? ` · ${w("unit")} ${c.unit_id}` : "") + ` · ${w("channel")} ${c.channel}`),
+          (c.due_at ? ` · ${w("due")} ${GG.fmtTime(c.due_at)}` : "") + (c.unit_id ? ` · ${w("unit")} ${unitName(c.unit_id)}` : "") + ` · ${w("channel")} ${GG.channelLabel(c.channel)}`),
         c.address ? el("p", { class: "small", text: c.address }) : null),
       el("h3", { text: w("actions") }), actions, formSlot,
       el("div", { class: "detail-grid" },
@@ -146,15 +150,31 @@
           c.photos.length ? el("h3", { text: w("photos") }) : null, el("div", { class: "photos" }, c.photos.map((p) => GG.photo(p))),
           (c.result_photos || []).length ? el("h3", { text: w("result_photos") }) : null,
           el("div", { class: "photos" }, (c.result_photos || []).map((p) => GG.photo(p)))),
-        mapBox),
+        el("figure", { class: "detail-place" }, mapBox, caption)),
       el("h3", { text: w("timeline") }),
       el("ol", { class: "timeline" }, (c.timeline || []).map((e) => el("li", {},
         el("time", { text: GG.fmtTime(e.at) }), el("strong", { text: GG.actionLabel(e.action) }),
         el("span", { text: ` ${e.actor_name || e.actor_id || ""}` }), e.reason ? el("span", { class: "small", text: " — " + e.reason }) : null))));
+    if (!c.grid_code || c.lat === null) {  // an address-only report the gazetteer could not place: its point is a stand-in
+      mapBox.classList.add("unplaced");
+      mapBox.append(el("p", { class: "muted", text: w("unplaced") }));
+      return;
+    }
     const map = L.map(mapBox, { attributionControl: false }).setView([c.lat, c.lon], 16);
     if (window.TILE_URL) L.tileLayer(window.TILE_URL).addTo(map);
-    L.circleMarker([c.lat, c.lon], { radius: 9, color: "#e5484d" }).addTo(map);
-    GG.api("/api/v1/grids/geojson").then((geo) => L.geoJSON(geo, { filter: (f) => f.properties.level === "grid", style: { color: "#4a90c2", weight: 1, fillOpacity: 0.05 } }).addTo(map));
+    // without a base map the grids are the context: the case's own grid filled and named, its neighbours outlined
+    GG.grids().then((geo) => {
+      const own = (f) => f.properties.code === c.grid_code;
+      L.geoJSON(geo, { filter: (f) => f.properties.level === "grid" || own(f),
+        style: (f) => own(f) ? { color: "#1f6fb2", weight: 2, fillColor: "#4a90c2", fillOpacity: 0.25 } : { color: "#4a90c2", weight: 1, fillOpacity: 0.04 },
+        onEachFeature: (f, layer) => {
+          layer.bindTooltip(f.properties.name, { sticky: true });
+          if (!own(f)) return;
+          map.fitBounds(layer.getBounds().extend([c.lat, c.lon]), { padding: [16, 16], maxZoom: 17 });
+          caption.textContent = `${w("grid")}: ${f.properties.name}`;
+        } }).addTo(map);
+      L.circleMarker([c.lat, c.lon], { radius: 9, color: "#e5484d", weight: 3, fillOpacity: 0.6 }).addTo(map);
+    }).catch(() => L.circleMarker([c.lat, c.lon], { radius: 9, color: "#e5484d" }).addTo(map));
   }
 
   tab(mode);

@@ -40,7 +40,7 @@
         const found = text.value.trim().length >= 2 ? await GG.api("/api/v1/categories/suggest?text=" + encodeURIComponent(text.value)) : [];
         chips.replaceChildren(...(found.length ? [el("span", { class: "small muted", text: w("suggested") + ":" })] : []),
           ...found.map((c) => el("button", { type: "button", class: "chip" + (chosenCategory === c.code ? " chosen" : ""), "aria-pressed": chosenCategory === c.code,
-            "data-code": c.code, text: c.name, onclick: (ev) => {
+            "data-code": c.code, text: GG.categoryName(c), onclick: (ev) => {
               chosenCategory = chosenCategory === c.code ? null : c.code;
               for (const b of chips.querySelectorAll("button")) { b.classList.toggle("chosen", b.dataset.code === chosenCategory); b.setAttribute("aria-pressed", b.dataset.code === chosenCategory); }
               ev.preventDefault();

@@ -36,7 +36,8 @@
   }
 
   function marker(c, fresh) {
-    if (c.lat === undefined || state.markers.has(c.id)) return;
+    // an unplaced case carries only a stand-in point (the district's centre): no marker until it is placed
+    if (c.lat === undefined || c.lat === null || !c.grid_code || state.markers.has(c.id)) return;
     const m = L.circleMarker([c.lat, c.lon], {
       radius: fresh ? 9 : 5, color: c.overdue ? "#ff6b6b" : c.grade <= 2 ? "#ffb224" : "#7ee0ff",
       weight: 2, fillOpacity: 0.8, className: fresh ? "pulse" : "",
@@ -68,11 +69,13 @@
       }
     }
     const cats = kpi.by_category.slice().reverse();
+    const labelWidth = GG.english() ? 150 : 100;  // English names run longer; cut with an ellipsis past this
     charts.category.setOption({
       backgroundColor: "transparent",
-      grid: { left: 110, right: 30, top: 10, bottom: 24 },
+      grid: { left: labelWidth + 10, right: 30, top: 10, bottom: 24 },
       xAxis: { type: "value", axisLabel: axisText, splitLine: { lineStyle: { color: "#24384f" } } },
-      yAxis: { type: "category", data: cats.map((c) => c.name), axisLabel: axisText },
+      yAxis: { type: "category", data: cats.map((c) => GG.categoryName(c)),
+               axisLabel: Object.assign({ width: labelWidth, overflow: "truncate" }, axisText) },
       series: [{ type: "bar", data: cats.map((c) => c.count), itemStyle: { color: "#3fa7ff" }, label: { show: true, position: "right", color: "#fff" } }],
     });
     charts.trend.setOption({
