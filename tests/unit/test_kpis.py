@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from gridgov.domain.kpis import CaseFacts, overview
-from gridgov.domain.taxonomy import parse_category_csv, suggest
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai
 H = timedelta(hours=1)
@@ -42,12 +41,3 @@ def test_nothing_to_count_gives_no_rate():
     assert kpi["on_time_rate"] is None and kpi["satisfaction_rate"] is None and kpi["average_handling_hours"] is None
     assert kpi["closure_rate"] == 0.0
 
-
-def test_suggestions_come_from_category_names_and_everyday_words():
-    from importlib import resources
-
-    table = parse_category_csv((resources.files("gridgov.data") / "categories.csv").read_text(encoding="utf-8"))
-    assert [c.code for c, _ in suggest("小区门口路灯不亮", table)][0] == "C0108"
-    assert [c.code for c, _ in suggest("楼道里堆满纸箱杂物", table)] == ["E0110"]
-    assert "E0507" in [c.code for c, _ in suggest("楼上很吵，噪音到半夜", table)]
-    assert suggest("今天天气不错", table) == [] and suggest("吵", table) == []

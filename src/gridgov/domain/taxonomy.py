@@ -214,3 +214,39 @@ def suggest(text: str, table: CategoryTable, limit: int = 3) -> list[tuple[Categ
             scored[category.code] = round(score, 2)
     best = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return [(table.get(code), score) for code, score in best]
+
+
+# Phrases shorter than this are hints for the report page, not enough to decide a case's category alone
+# ("吵", "垃圾", "充电" fit too many reports); a category's own name counts at any length (路灯, 火灾).
+NAMING_PHRASE_MIN = 3
+CATCH_ALL_NAMES = frozenset({"其他", "其它"})
+
+
+@dataclass(frozen=True)
+class Naming:
+    category: Category
+    phrase: str
+
+
+def named_in(text: str, table: CategoryTable) -> Naming | None:
+    """The event or component a report names outright, which triage takes before asking the classifier
+    (whose labels are the seven broad message classes): the category's own name, or a telling everyday
+    phrase of `NAMING_PHRASE_MIN` characters or more, found in the text. The longest phrase decides, so
+    "垃圾桶满溢" is 垃圾满溢 (by 垃圾桶满) and not the bin itself (垃圾桶); two categories named by
+    equally long phrases are ambiguous, and the classifier and then a person decide."""
+    found: dict[str, tuple[int, str]] = {}
+    for category in table:
+        if category.kind not in ("event", "component") or category.name in CATCH_ALL_NAMES:
+            continue
+        phrases = [category.name] + [w for w in EVERYDAY_WORDS.get(category.code, ()) if len(w) >= NAMING_PHRASE_MIN]
+        hits = [p for p in phrases if p and p in text]
+        if hits:
+            phrase = max(hits, key=len)
+            found[category.code] = (len(phrase), phrase)
+    if not found:
+        return None
+    longest = max(n for n, _ in found.values())
+    best = [code for code, (n, _) in found.items() if n == longest]
+    if len(best) > 1:
+        return None
+    return Naming(table.get(best[0]), found[best[0]][1])

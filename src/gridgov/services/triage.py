@@ -13,9 +13,30 @@ from gridgov.domain.grading import grade_case
 from gridgov.domain.responsibility import route
 from gridgov.domain.roles import SYSTEM_ACTOR
 from gridgov.domain.scope import can_see_case
-from gridgov.domain.taxonomy import Grade
+from gridgov.domain.taxonomy import Grade, named_in
 from gridgov.domain.workflow import Action, CaseStatus
 from gridgov.services.schedule import prepare_dispatch, sync_timers
+
+
+def choose_category(text: str, table, classifier=None) -> tuple[Any, dict[str, Any], list[str]]:
+    """The category of a report that came without one: the event or component it names outright, else the
+    classifier's class when it is sure enough. Returns (category or None, findings, reasons for a person)."""
+    naming = named_in(text, table)
+    if naming is not None:  # the fine category with its own grade, time limit and unit, not a broad class
+        return naming.category, {"named": {"category": naming.category.code, "phrase": naming.phrase}}, []
+    if classifier is None:
+        return None, {}, []
+    prediction = classifier.predict(text, "")
+    found = {
+        "classification": {
+            "label": prediction.label,
+            "confidence": round(float(prediction.confidence), 4),
+            "runners_up": [[label, round(float(score), 4)] for label, score in prediction.runners_up],
+        }
+    }
+    if prediction.needs_review:
+        return None, found, [f"classifier unsure ({prediction.label}, confidence {prediction.confidence:.2f})"]
+    return table.get(prediction.label), found, []
 
 
 def triage_case(cmd: TriageCase, uow, *, clock, policy, classifier=None) -> str:
@@ -31,17 +52,10 @@ def triage_case(cmd: TriageCase, uow, *, clock, policy, classifier=None) -> str:
     reasons: list[str] = []
     if case.category and category is None:
         findings["unknown_category"] = case.category
-    if category is None and classifier is not None:
-        prediction = classifier.predict(case.description, "")
-        findings["classification"] = {
-            "label": prediction.label,
-            "confidence": round(float(prediction.confidence), 4),
-            "runners_up": [[label, round(float(score), 4)] for label, score in prediction.runners_up],
-        }
-        if prediction.needs_review:
-            reasons.append(f"classifier unsure ({prediction.label}, confidence {prediction.confidence:.2f})")
-        else:
-            category = table.get(prediction.label)
+    if category is None:
+        category, found, unsure = choose_category(case.description, table, classifier)
+        findings.update(found)
+        reasons.extend(unsure)
     if category is None and not reasons:
         reasons.append("no category")
     default_grade = category.grade if category else Grade(int(case.grade))

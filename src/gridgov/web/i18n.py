@@ -93,6 +93,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "calendar_provisional": ("今年的法定节假日尚未发布：工作日历暂按周末计算，时限仅供参考",
                              "This year's public holidays are not published yet: deadlines count weekends only"),
     "grid": ("所属网格", "Grid"),
+    "named_by": ("类别依据：文中“{phrase}” → {category}", "Category from the words “{phrase}” → {category}"),
     "unplaced": ("未定位：请按地址核实位置", "Not placed on the map: check the address"),
     "skip_to_content": ("跳到主要内容", "Skip to content"),
 }

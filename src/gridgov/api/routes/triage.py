@@ -26,6 +26,7 @@ from gridgov.domain.roles import Actor, Role
 from gridgov.domain.taxonomy import CATEGORY_COLUMNS, Grade, category_rows, suggest
 from gridgov.queries.cases import case_summary, scope_clause
 from gridgov.services.rules import rules_from_csv
+from gridgov.services.triage import choose_category
 
 router = APIRouter(prefix="/api/v1", tags=["triage"])
 ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 422: {"description": "Invalid"}}
@@ -241,8 +242,12 @@ def dry_run(body: DryRunIn, actor: Actor = Depends(require_roles(*CENTER)), plat
     category = table.get(body.category) if body.category else None
     if body.category and category is None:
         raise ApiProblem(422, "Invalid input", f"unknown category {body.category!r}")
+    found: dict[str, Any] = {}
+    if category is None:
+        category, found, _ = choose_category(body.description, table, platform.classifier)
     grading = grade_case(body.description, channel=body.channel, default=category.grade if category else Grade.NORMAL)
     out: dict[str, Any] = {
+        **found,
         "grid_code": node.code if node else None,
         "grade": int(grading.grade),
         "grade_because": list(grading.because),

@@ -81,8 +81,11 @@
     const data = (triaged && triaged.data) || {};
     const box = el("div", { class: "routing" });
     if (data.routing) {
-      box.append(el("p", {}, el("strong", { text: data.routing.rule || "—" }), " → ", data.routing.unit_id || "—"),
+      box.append(el("p", {}, el("strong", { text: data.routing.rule || "—" }), " → ", unitName(data.routing.unit_id) || "—"),
         el("ul", {}, (data.routing.because || []).map((b) => el("li", { text: b }))));
+    }
+    if (data.named) {
+      box.append(el("p", { class: "small", text: w("named_by", { phrase: data.named.phrase, category: categoryName(data.named.category) }) }));
     }
     if (data.classification) {
       const cl = data.classification;

@@ -1,0 +1,52 @@
+"""What the category table says about a report's words: suggestions for the report page as the reporter
+types, and the category a report names outright, which triage takes before the broad classifier."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+
+from gridgov.domain.taxonomy import named_in, parse_category_csv, suggest
+
+
+@pytest.fixture(scope="module")
+def table():
+    return parse_category_csv((resources.files("gridgov.data") / "categories.csv").read_text(encoding="utf-8"))
+
+
+def test_suggestions_come_from_category_names_and_everyday_words(table):
+    assert [c.code for c, _ in suggest("小区门口路灯不亮", table)][0] == "C0108"
+    assert [c.code for c, _ in suggest("楼道里堆满纸箱杂物", table)] == ["E0110"]
+    assert "E0507" in [c.code for c, _ in suggest("楼上很吵，噪音到半夜", table)]
+    assert suggest("今天天气不错", table) == [] and suggest("吵", table) == []
+
+
+@pytest.mark.parametrize(
+    "text, code, phrase",
+    [
+        ("小区门口路灯不亮，晚上很黑", "C0108", "灯不亮"),
+        ("人行道上的路灯杆歪了", "C0108", "路灯"),
+        ("景华新村门口垃圾桶满溢，垃圾散落一地", "E0109", "垃圾桶满"),  # the longer phrase beats the bin (垃圾桶)
+        ("福中路有一个井盖缺失，很危险", "E0407", "井盖缺失"),  # the missing cover, not a kind of cover
+        ("有居民从楼上拉电线给电动车充电", "E0508", "拉电线"),
+        ("消防通道占用严重，车都停满了", "E0506", "消防通道占用"),
+    ],
+)
+def test_a_report_that_names_its_category_gets_it_by_the_longest_phrase(table, text, code, phrase):
+    naming = named_in(text, table)
+    assert naming is not None and (naming.category.code, naming.phrase) == (code, phrase)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "公司拖欠我们几十名工人三个月工资",  # a message for the classifier
+        "楼道里堆满纸箱杂物",  # only short hints (堆满, 杂物): a suggestion, not a decision
+        "楼上很吵",
+        "其他问题想反映一下",  # the catch-all 其他 is never named
+        "路灯下面的护栏坏了",  # two categories named by equally long names: ambiguous
+    ],
+)
+def test_hints_ties_and_the_catch_all_name_nothing(table, text):
+    assert named_in(text, table) is None
