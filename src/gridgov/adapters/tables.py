@@ -251,7 +251,8 @@ outbox = Table(
     Column("published_at", UTCDateTime, nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=True),
-    Index("ix_outbox_unpublished", "published_at", "id"),
+    # The relay reads undelivered events in id order: only they are indexed (see migration 0007).
+    Index("ix_outbox_pending", "id", sqlite_where=text("published_at IS NULL"), postgresql_where=text("published_at IS NULL")),
 )
 
 case_timers = Table(

@@ -20,8 +20,8 @@
     const select = document.getElementById("f-category");
     for (const c of categories) select.append(el("option", { value: c.code, text: GG.categoryLabel(c) }));
   } catch (e) { /* the list still works without category names */ }
-  const units = {};
-  GG.units().then((list) => { for (const u of list) units[u.id] = u.name; }).catch(() => {});
+  const units = {};  // unit names for the detail; a role that may not list units sees their ids
+  for (const u of await GG.units().catch(() => [])) units[u.id] = u.name;
   const unitName = (id) => units[id] || id;
   const categoryName = (code) => (code ? GG.categoryName(categories.find((c) => c.code === code) || { code }) : "—");
 
@@ -140,7 +140,7 @@
     }
     if (!actions.children.length) actions.append(el("p", { class: "muted", text: w("no_actions") }));
     const mapBox = el("div", { class: "detail-map" });
-    const caption = el("figcaption", { class: "grid-label small" });
+    const caption = el("figcaption", { class: "small" });
     detail.replaceChildren(
       el("header", { class: "detail-head" },
         el("h2", {}, el("span", { class: "grade g" + c.grade, text: c.grade }), " ", c.description.slice(0, 120)),
