@@ -2,7 +2,8 @@
 
 The feed reads the outbox table, so it shows events committed by any process (several API workers on
 PostgreSQL) and resumes after a reconnect from `Last-Event-ID`. A commit in this process wakes the
-readers at once; events from other processes are picked up within `stream_poll_seconds`.
+readers at once; events from other processes are picked up within `stream_poll_seconds`. An event
+committed after a later one was already read is still sent (see `FeedCursor`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
@@ -39,14 +41,45 @@ class Wakeup:
             loop.call_soon_threadsafe(waiter.set)
 
 
-def _fetch(platform, after: int, limit: int = 200) -> list:
-    with platform.engine.connect() as conn:
-        return conn.execute(
-            select(t.outbox.c.id, t.outbox.c.event_type, t.outbox.c.payload)
-            .where(t.outbox.c.id > after)
-            .order_by(t.outbox.c.id)
-            .limit(limit)
-        ).fetchall()
+class FeedCursor:
+    """Where one reader of the feed stands in the outbox, and which ids it is still waiting for.
+
+    Ids are taken when a transaction inserts its event, not when it commits: on PostgreSQL with several
+    writers, event 41 may commit after event 42 has been read. A reader that only asked for ids above
+    the newest it had seen would never show 41, and the wall would miss a case. So every id skipped
+    over is remembered for `GAP_GRACE_SECONDS` and asked for again on each read; an id that never
+    arrives (its transaction rolled back) is forgotten after that. On SQLite writers take turns and
+    ids commit in order, so the gap list stays empty."""
+
+    GAP_GRACE_SECONDS = 15.0
+    MAX_GAP = 1000  # a larger jump (a sequence restarted higher) waits only for the ids just below it
+
+    def __init__(self, after: int, monotonic=time.monotonic) -> None:
+        self.after = after
+        self.gaps: dict[int, float] = {}  # skipped id -> when to stop waiting for it
+        self._monotonic = monotonic
+
+    def read(self, engine, limit: int = 200) -> list:
+        """The next events in id order: new ones above `after`, and any late arrivals among the gaps."""
+        now = self._monotonic()
+        self.gaps = {gap: until for gap, until in self.gaps.items() if until > now}
+        columns = (t.outbox.c.id, t.outbox.c.event_type, t.outbox.c.payload)
+        with engine.connect() as conn:
+            late = []
+            if self.gaps:
+                late = conn.execute(
+                    select(*columns).where(t.outbox.c.id.in_(sorted(self.gaps))).order_by(t.outbox.c.id)
+                ).fetchall()
+            fresh = conn.execute(
+                select(*columns).where(t.outbox.c.id > self.after).order_by(t.outbox.c.id).limit(limit)
+            ).fetchall()
+        for row in late:
+            del self.gaps[row.id]
+        for row in fresh:
+            for skipped in range(max(self.after + 1, row.id - self.MAX_GAP), row.id):
+                self.gaps[skipped] = now + self.GAP_GRACE_SECONDS
+            self.after = row.id
+        return [*late, *fresh]
 
 
 def _last_id(platform) -> int:
@@ -61,25 +94,28 @@ async def stream(request: Request, actor: Actor = Depends(current_actor), platfo
     wakeup.loop = asyncio.get_running_loop()
     header = request.headers.get("last-event-id")
     after = int(header) if header and header.isdigit() else await run_in_threadpool(_last_id, platform)
+    cursor = FeedCursor(after)
     poll = platform.settings.stream_poll_seconds
 
     async def events():
-        nonlocal after
+        sent_up_to = after
         waiter = asyncio.Event()
         wakeup.waiters.add(waiter)
         try:
             yield "retry: 2000\n: connected\n\n"
             while not await request.is_disconnected():
-                rows = await run_in_threadpool(_fetch, platform, after)
+                rows = await run_in_threadpool(cursor.read, platform.engine)
                 for row in rows:
-                    after = row.id
+                    # The id sent is the highest read so far: a reconnect resumes above everything
+                    # shown, not from a late event's lower id (which would show later events twice).
+                    sent_up_to = max(sent_up_to, row.id)
                     p = row.payload
                     if not can_see_case(
                         actor, grid_code=p.get("grid_code"), unit_id=p.get("unit_id"), reporter_id=p.get("reporter_id", "")
                     ):
                         continue
                     data = json.dumps({"type": row.event_type, **p}, ensure_ascii=False)
-                    yield f"id: {row.id}\nevent: {row.event_type}\ndata: {data}\n\n"
+                    yield f"id: {sent_up_to}\nevent: {row.event_type}\ndata: {data}\n\n"
                 if not rows:
                     yield ": keep-alive\n\n"
                     waiter.clear()
