@@ -81,6 +81,8 @@ def test_the_dry_run_explains_without_storing(api):
     assert api.get("/api/v1/cases", headers=h).json()["items"] == before
     far = api.post("/api/v1/rules/dry-run", json={"description": "x", "lon": 116.4, "lat": 39.9, "category": "E0109"}, headers=h)
     assert far.json()["needs_person"] == "not placed in any grid"
+    vague = api.post("/api/v1/rules/dry-run", json={"description": "有个问题想反映一下", "lon": lon, "lat": lat}, headers=h)
+    assert vague.json()["needs_person"].startswith("classifier unsure")  # the same reason triage would give
 
 
 def test_rules_are_edited_over_the_api_and_bad_ones_are_refused(api):

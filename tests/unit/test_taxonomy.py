@@ -31,6 +31,11 @@ def test_suggestions_come_from_category_names_and_everyday_words(table):
         ("福中路有一个井盖缺失，很危险", "E0407", "井盖缺失"),  # the missing cover, not a kind of cover
         ("有居民从楼上拉电线给电动车充电", "E0508", "拉电线"),
         ("消防通道占用严重，车都停满了", "E0506", "消防通道占用"),
+        ("十字路口红绿灯不亮了", "C0201", "红绿灯"),  # not 灯不亮: the lamp is a traffic light
+        ("路灯下面的护栏坏了", "C0203", "护栏"),  # the lamp is only where the broken railing is
+        ("路口的井盖没了", "E0407", "井盖没了"),
+        ("路灯不亮，麻烦尽快维修，谢谢", "C0108", "灯不亮"),
+        ("路灯杆上贴满了小广告", "E0201", "小广告"),  # the longer phrase: flyers on a lamp post  # a polite request is still a report
     ],
 )
 def test_a_report_that_names_its_category_gets_it_by_the_longest_phrase(table, text, code, phrase):
@@ -45,8 +50,32 @@ def test_a_report_that_names_its_category_gets_it_by_the_longest_phrase(table, t
         "楼道里堆满纸箱杂物",  # only short hints (堆满, 杂物): a suggestion, not a decision
         "楼上很吵",
         "其他问题想反映一下",  # the catch-all 其他 is never named
-        "路灯下面的护栏坏了",  # two categories named by equally long names: ambiguous
+        "护栏和路灯都坏了",  # two things named equally long: a person splits or chooses
     ],
 )
 def test_hints_ties_and_the_catch_all_name_nothing(table, text):
+    assert named_in(text, table) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "楼道里堆满纸箱，有火灾隐患",  # a qualifier: the risk of a fire, not a fire (15 minutes, fire brigade)
+        "小区火灾报警器一直误报",
+        "楼下有人烧烤冒烟，不是火灾",  # denied
+        "垃圾桶旁边有位老人摔倒了",  # landmarks: the fall is the problem, not the bin or the lamp
+        "路灯下有人摔倒了，快来人",
+        "公交站亭旁边有人摆摊卖水果",
+        "行道树下面有人摆摊",
+        "负责路灯维修的公司拖欠我们工人三个月工资",  # a wage complaint, for the classifier
+        "楼道灯不亮好几天了",  # the building's light, not a street lamp
+        "有人往河里扔东西",  # throwing is not 高空抛物 unless from height
+        "井盖缺了一个角",  # a damaged cover, not a missing one (grade 1)
+        "路灯已经修好了，谢谢",  # already solved: nothing to dispatch
+        "消防通道已经清理干净了，感谢",
+    ],
+)
+def test_a_name_used_as_landmark_qualifier_denial_or_solved_problem_decides_nothing(table, text):
+    """Triage dispatches a named category without a person, so a misreading sends the wrong unit: these
+    reports go to the classifier (and a person when it is unsure) instead."""
     assert named_in(text, table) is None

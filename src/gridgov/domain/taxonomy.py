@@ -188,8 +188,8 @@ EVERYDAY_WORDS = {
     "E0505": ("单车", "电动车乱放"), "E0506": ("消防通道", "堵住通道"), "E0507": ("噪音", "吵", "扰民", "音响"),
     "E0508": ("拉电线", "充电", "飞线"), "E0509": ("扔东西", "抛物", "楼上扔"), "E0301": ("施工", "工地"),
     "E0402": ("漏水", "水管", "爆管"), "E0404": ("下水道", "堵塞", "污水"), "E0405": ("积水", "水浸"),
-    "E0406": ("着火", "起火", "冒烟"), "E0407": ("井盖没了", "井盖缺"), "E0101": ("违建", "搭建", "加建"),
-    "C0108": ("路灯", "灯不亮"), "C0103": ("井盖",), "E0201": ("小广告", "牛皮癣"), "E0601": ("群租", "合租"),
+    "E0406": ("着火", "起火", "冒烟"), "E0407": ("井盖没了", "井盖不见", "井盖被偷", "没有井盖"), "E0101": ("违建", "搭建", "加建"),
+    "C0108": ("路灯", "灯不亮"), "C0103": ("井盖",), "C0201": ("红绿灯", "信号灯"), "E0201": ("小广告", "牛皮癣"), "E0601": ("群租", "合租"),
     "E0409": ("摔倒", "跌倒"),
 }  # fmt: skip
 
@@ -220,6 +220,18 @@ def suggest(text: str, table: CategoryTable, limit: int = 3) -> list[tuple[Categ
 # ("吵", "垃圾", "充电" fit too many reports); a category's own name counts at any length (路灯, 火灾).
 NAMING_PHRASE_MIN = 3
 CATCH_ALL_NAMES = frozenset({"其他", "其它"})
+# Everyday phrases long enough to count that still say too little to decide ("往河里扔东西" is not 高空抛物).
+HINTS_ONLY = frozenset({"扔东西"})
+# Words right after a named thing that make it a landmark or a qualifier, not the problem: "路灯下有人摔倒",
+# "公交站亭旁边有人摆摊", "火灾隐患", "火灾报警器误报", "负责路灯维修的公司拖欠工资".
+LANDMARK_AFTER = ("旁", "边", "下", "附近", "对面", "前面", "后面", "隐患", "报警器", "报警", "维修", "公司", "厂家")
+# Words right before it that deny it: "不是火灾", "并非起火".
+DENIED_BEFORE = ("不是", "并非", "没有发生")
+# Words before a lamp that make it another lamp than a street lamp (楼道灯 is the building's, 红绿灯 the
+# traffic police's); phrase -> qualifiers.
+OTHER_KIND_BEFORE = {"灯不亮": ("楼道", "楼梯", "电梯", "家里", "室内", "信号", "红绿", "车")}
+# A report that says the problem is already solved names nothing to dispatch ("路灯已经修好了，谢谢").
+SOLVED = re.compile(r"已经?(修好|修复|修理好|清理|清除|处理|解决|拆除)|(修好|清理干净|处理好|解决)了")
 
 
 @dataclass(frozen=True)
@@ -228,25 +240,56 @@ class Naming:
     phrase: str
 
 
+def _hits(text: str, category: Category):
+    """(start, end, phrase) of each phrase of the category found in the text where it is the subject."""
+    phrases = [category.name] + [
+        w for w in EVERYDAY_WORDS.get(category.code, ()) if len(w) >= NAMING_PHRASE_MIN and w not in HINTS_ONLY
+    ]
+    for phrase in dict.fromkeys(p for p in phrases if p):
+        start = text.find(phrase)
+        while start >= 0:
+            end = start + len(phrase)
+            before, after = text[max(0, start - 4) : start], text[end:]
+            if not (
+                after.startswith(LANDMARK_AFTER)
+                or before.endswith(DENIED_BEFORE)
+                or before.endswith(OTHER_KIND_BEFORE.get(phrase, ()))
+            ):
+                yield start, end, phrase
+            start = text.find(phrase, start + 1)
+
+
 def named_in(text: str, table: CategoryTable) -> Naming | None:
     """The event or component a report names outright, which triage takes before asking the classifier
     (whose labels are the seven broad message classes): the category's own name, or a telling everyday
-    phrase of `NAMING_PHRASE_MIN` characters or more, found in the text. The longest phrase decides, so
-    "垃圾桶满溢" is 垃圾满溢 (by 垃圾桶满) and not the bin itself (垃圾桶); two categories named by
-    equally long phrases are ambiguous, and the classifier and then a person decide."""
-    found: dict[str, tuple[int, str]] = {}
-    for category in table:
-        if category.kind not in ("event", "component") or category.name in CATCH_ALL_NAMES:
-            continue
-        phrases = [category.name] + [w for w in EVERYDAY_WORDS.get(category.code, ()) if len(w) >= NAMING_PHRASE_MIN]
-        hits = [p for p in phrases if p and p in text]
-        if hits:
-            phrase = max(hits, key=len)
-            found[category.code] = (len(phrase), phrase)
-    if not found:
+    phrase of `NAMING_PHRASE_MIN` characters or more, found in the text as the thing reported.
+
+    It must be sure, because a naming dispatches without a person. So a name used as a landmark
+    ("路灯下…"), a qualifier ("火灾隐患"), denied ("不是火灾") or part of a longer name that another category
+    owns ("红绿灯不亮" is a traffic light, not 灯不亮) does not count, and a report of something already
+    solved names nothing. Among the rest the longest phrase decides ("垃圾桶满溢" is 垃圾满溢 by 垃圾桶满,
+    not the bin 垃圾桶); equally long phrases of two categories are ambiguous, and the classifier and then
+    a person decide."""
+    if SOLVED.search(text):
         return None
-    longest = max(n for n, _ in found.values())
-    best = [code for code, (n, _) in found.items() if n == longest]
-    if len(best) > 1:
+    hits = [
+        (start, end, phrase, category)
+        for category in table
+        if category.kind in ("event", "component") and category.name not in CATCH_ALL_NAMES
+        for start, end, phrase in _hits(text, category)
+    ]
+    # a phrase that begins inside another category's phrase and runs past its end is a misreading of it
+    hits = [
+        h for h in hits if not any(o[3].code != h[3].code and o[0] < h[0] < o[1] < h[1] for o in hits)
+    ]  # fmt: skip
+    if not hits:
         return None
-    return Naming(table.get(best[0]), found[best[0]][1])
+    best: dict[str, tuple[int, str]] = {}
+    for start, end, phrase, category in hits:
+        if end - start > best.get(category.code, (0, ""))[0]:
+            best[category.code] = (end - start, phrase)
+    longest = max(n for n, _ in best.values())
+    winners = [code for code, (n, _) in best.items() if n == longest]
+    if len(winners) > 1:
+        return None
+    return Naming(table.get(winners[0]), best[winners[0]][1])

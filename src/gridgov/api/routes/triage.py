@@ -243,8 +243,9 @@ def dry_run(body: DryRunIn, actor: Actor = Depends(require_roles(*CENTER)), plat
     if body.category and category is None:
         raise ApiProblem(422, "Invalid input", f"unknown category {body.category!r}")
     found: dict[str, Any] = {}
+    unsure: list[str] = []
     if category is None:
-        category, found, _ = choose_category(body.description, table, platform.classifier)
+        category, found, unsure = choose_category(body.description, table, platform.classifier)
     grading = grade_case(body.description, channel=body.channel, default=category.grade if category else Grade.NORMAL)
     out: dict[str, Any] = {
         **found,
@@ -256,7 +257,7 @@ def dry_run(body: DryRunIn, actor: Actor = Depends(require_roles(*CENTER)), plat
     }
     if node is None or category is None:
         out["routing"] = None
-        out["needs_person"] = "not placed in any grid" if node is None else "no category"
+        out["needs_person"] = "not placed in any grid" if node is None else "; ".join(unsure) or "no category"
         return out
     decision = route(
         {
