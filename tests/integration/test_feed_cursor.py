@@ -53,6 +53,19 @@ def test_late_events_are_read_once_and_missing_ids_are_given_up(any_platform):
     assert cursor.gaps == {}
 
 
+def test_a_reader_that_connects_waits_for_ids_just_below_its_start(any_platform):
+    engine, ticks = any_platform.engine, Ticks()
+    with engine.begin() as conn:
+        conn.execute(t.outbox.delete())
+    for event_id in (8001, 8002, 8004):  # 8003 is taken by a transaction still open
+        add_event(engine, event_id)
+    cursor = FeedCursor(after=8004, monotonic=ticks)  # a new subscriber starts at the newest event
+    cursor.watch_below(engine)
+    assert [r.id for r in cursor.read(engine)] == []  # what was there before it connected is not replayed
+    add_event(engine, 8003)
+    assert [r.id for r in cursor.read(engine)] == [8003]
+
+
 def test_a_jump_in_ids_waits_only_for_the_ids_just_below_it(any_platform):
     engine = any_platform.engine
     with engine.begin() as conn:

@@ -69,9 +69,13 @@ def test_a_failing_event_is_retried_first_and_holds_back_the_later_ones(any_plat
     for event_id in range(7000, 7006):
         add_event(engine, event_id)
     assert relay.deliver_pending() == 3 and pending(engine) == [7003, 7004, 7005]
+    ticks.now += 1
+    add_event(engine, 6000)  # committed very late, far below: only a full sweep reads it
+    assert relay.deliver_pending() == 0  # a quick pass (no sweep due) that still starts with 7003
+    assert pending(engine) == [6000, 7003, 7004, 7005]
     failing.clear()
     ticks.now += 1  # no sweep due: the retry comes from the floor kept below the failed event
-    assert relay.deliver_pending() == 3 and seen == list(range(7000, 7006)) and pending(engine) == []
+    assert relay.deliver_pending() == 3 and seen == list(range(7000, 7006)) and pending(engine) == [6000]
     with engine.connect() as conn:
         attempts = conn.execute(select(t.outbox.c.attempts).where(t.outbox.c.id == 7003)).scalar_one()
-    assert attempts == 1
+    assert attempts == 2

@@ -59,6 +59,17 @@ class FeedCursor:
         self.gaps: dict[int, float] = {}  # skipped id -> when to stop waiting for it
         self._monotonic = monotonic
 
+    def watch_below(self, engine, span: int = 200) -> None:
+        """At (re)connect: ids just below the starting point that are not committed yet may still be, so
+        they are waited for like any other gap."""
+        low = max(self.after - span, 0)
+        with engine.connect() as conn:
+            present = set(
+                conn.execute(select(t.outbox.c.id).where(t.outbox.c.id > low, t.outbox.c.id <= self.after)).scalars()
+            )
+        until = self._monotonic() + self.GAP_GRACE_SECONDS
+        self.gaps.update({i: until for i in range(low + 1, self.after + 1) if i not in present})
+
     def read(self, engine, limit: int = 200) -> list:
         """The next events in id order: new ones above `after`, and any late arrivals among the gaps."""
         now = self._monotonic()
@@ -95,6 +106,7 @@ async def stream(request: Request, actor: Actor = Depends(current_actor), platfo
     header = request.headers.get("last-event-id")
     after = int(header) if header and header.isdigit() else await run_in_threadpool(_last_id, platform)
     cursor = FeedCursor(after)
+    await run_in_threadpool(cursor.watch_below, platform.engine)
     poll = platform.settings.stream_poll_seconds
 
     async def events():

@@ -65,7 +65,8 @@ class OutboxRelay:
             except Exception as exc:
                 log.exception("event %s #%s failed; will retry", row.event_type, row.id)
                 self._mark_failed(row.id, repr(exc))
-                self._floor = row.id - 1  # the next pass starts with it again
+                # the next pass starts with it again (never higher than the floor already kept)
+                self._floor = row.id - 1 if self._floor is None else min(self._floor, row.id - 1)
                 break  # keep order: later events wait for this one
             delivered.append(row.id)
         else:
