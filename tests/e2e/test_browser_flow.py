@@ -298,5 +298,41 @@ def test_the_case_map_names_the_grid_and_an_unplaced_order_still_opens(browser, 
     grid_name = page.evaluate(
         "(code) => GG.grids().then((g) => g.features.find((f) => f.properties.code === code).properties.name)", placed["grid_code"]
     )
-    page.wait_for_function("(name) => document.querySelector('.detail-place figcaption').textContent.endsWith(name)", arg=grid_name)
+    page.wait_for_function("(name) => (document.querySelector('.detail-place figcaption')?.textContent || '').endsWith(name)", arg=grid_name)
+    assert errors == []
+
+
+def test_the_desk_says_why_a_case_went_where_it_went_by_name_in_the_pages_language(browser, demo):
+    """The API keeps routing clauses and grade reasons in English with codes; a dispatcher reads them as
+    the rule's name, the category, grid, unit type and unit by name, in Chinese or in English."""
+    base, _ = demo
+    lon, lat = first_community_point()
+    page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+    errors: list[str] = []
+    watch_errors(page, errors)
+    login(page, base, "dispatcher")
+    page.wait_for_selector("body[data-ready='1']")
+    body = {"description": "景华社区小区门口路灯不亮，晚上很黑", "lon": lon, "lat": lat}
+    made = page.evaluate("(body) => GG.api('/api/v1/cases', { method: 'POST', json: body })", body)
+    page.wait_for_function(  # triage runs on the relay a moment later
+        "(id) => GG.api('/api/v1/cases/' + id).then((c) => c.status === 'dispatched')", arg=made["id"], timeout=10_000
+    )
+    case = page.evaluate("(id) => GG.api('/api/v1/cases/' + id)", made["id"])
+    routing = next(e for e in case["timeline"] if e["action"] == "triage")["data"]["routing"]
+    rule_name = next(r["name"] for r in page.evaluate("GG.api('/api/v1/rules')") if r["code"] == routing["rule"])
+    unit_name = next(u["name"] for u in page.evaluate("GG.api('/api/v1/units')") if u["id"] == case["unit_id"])
+    assert any(" of grid " in b for b in routing["because"])  # what the API says: codes, in English
+
+    for lang, words, grade_word in (("zh-CN", ["权责清单规则", rule_name, unit_name, "城市管理部门"], "类别默认 4 级"),
+                                    ("en", ["Rule", rule_name, unit_name, "urban management of"], "category default, grade 4")):  # fmt: skip
+        page.goto(f"{base}/desk?lang={lang}#case={case['id']}")
+        page.wait_for_selector("#detail .routing")
+        shown = page.locator("#detail .routing").inner_text()
+        for word in words:
+            assert word in shown, (lang, word, shown)
+        assert grade_word in shown, (lang, shown)
+        assert case["unit_id"] not in shown and case["grid_code"] not in shown, shown  # names, not codes
+        if lang == "zh-CN":
+            page.screenshot(path=str(SHOTS / "desk-routing-1600x1000.png"))
+            assert not re.search(r"\b(of grid|default grade|always)\b", shown), shown
     assert errors == []

@@ -3,13 +3,16 @@ domain or the shipped table knows but the word table lacks would show its raw co
 
 from __future__ import annotations
 
+import json
 import re
 from importlib import resources
 
 import pytest
 
+from gridgov.domain.conditions import OPS
+from gridgov.domain.responsibility import FACT_FIELDS
 from gridgov.domain.roles import Role
-from gridgov.domain.taxonomy import parse_category_csv
+from gridgov.domain.taxonomy import CATEGORY_KINDS, parse_category_csv
 from gridgov.domain.workflow import Action, CaseStatus
 from gridgov.web import i18n
 
@@ -37,7 +40,7 @@ def test_every_class_of_the_shipped_category_table_reads_in_english():
 
 def test_the_english_table_has_no_chinese_and_the_chinese_one_no_blanks():
     en, zh = i18n.table("en"), i18n.table("zh-CN")
-    for group in ("words", "actions", "statuses", "majors", "roles"):
+    for group in ("words", "actions", "statuses", "majors", "roles", "channels", "fields", "ops", "kinds", "unit_types"):
         for key, text in en[group].items():
             assert text and not CJK.search(text.replace("中文", "")), (group, key, text)
         assert all(zh[group].values()), group
@@ -46,3 +49,17 @@ def test_the_english_table_has_no_chinese_and_the_chinese_one_no_blanks():
 def test_an_unknown_language_falls_back_to_chinese():
     assert i18n.pick("fr") == "zh-CN"
     assert i18n.pick("en") == "en"
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_every_fact_operator_kind_and_shipped_unit_type_a_routing_reason_names_has_a_word(lang):
+    """The desk renders the API's routing clauses ("urban_management of grid … is …", "channel eq
+    'ai_camera'") with these tables; a missing entry would show the code to the dispatcher."""
+    words = i18n.table(lang)
+    assert set(words["fields"]) >= FACT_FIELDS
+    assert set(words["ops"]) >= set(OPS)
+    assert set(words["kinds"]) >= set(CATEGORY_KINDS)
+    shipped = {c.unit_type for c in shipped_categories() if c.unit_type}
+    rules = json.loads(resources.files("gridgov.data").joinpath("routing_rules.json").read_text(encoding="utf-8"))
+    shipped |= {r["unit_type"] for r in rules if r.get("unit_type", "@").isidentifier()}
+    assert set(words["unit_types"]) >= shipped

@@ -127,7 +127,7 @@ def _close_history(p: Platform, now: datetime) -> None:
         conn.execute(
             update(t.cases)
             .where(t.cases.c.status == "reported")
-            .values(triaged_at=now, triage_reason="历史案件：待调度员人工分拨")
+            .values(triaged_at=now, triage_reason="earlier case: waiting for a dispatcher")
         )
 
 

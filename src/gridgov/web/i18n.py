@@ -96,6 +96,24 @@ WORDS: dict[str, tuple[str, str]] = {
     "named_by": ("类别依据：文中“{phrase}” → {category}", "Category from the words “{phrase}” → {category}"),
     "unplaced": ("未定位：请按地址核实位置", "Not placed on the map: check the address"),
     "skip_to_content": ("跳到主要内容", "Skip to content"),
+    # why a case went where it went (explain.js renders the API's English clauses with these)
+    "rule": ("权责清单规则", "Rule"),
+    "always": ("无条件（兜底规则）", "always (fallback rule)"),
+    "not_clause": ("并非（{clause}）", "not ({clause})"),
+    "clause": ("{field}{op}{value}", "{field} {op} {value}"),
+    "unit_of_grid": ("{grid}的{type}：{unit}", "{type} of {grid}: {unit}"),
+    "owner_first": ("部件权属单位 {unit}（先属主）", "component owner {unit} (owner first)"),
+    "rule_unit_gone": ("规则 {rule} 指定的单位 {unit} 不存在或已停用", "rule {rule} names unit {unit}, which is unknown or inactive"),
+    "rule_no_unit": ("规则 {rule} 命中，但 {grid} 没有{type}", "rule {rule} matched but no {type} covers {grid}"),
+    "no_rule": ("权责清单中没有适用的规则", "no rule of the responsibility list matches"),
+    "grade_default": ("类别默认 {grade} 级", "category default, grade {grade}"),
+    "grade_severity": ("告警级别 {severity}", "alarm severity {severity}"),
+    "classifier_unsure": ("AI分类把握不足（{label}，置信度 {confidence}）", "classifier unsure ({label}, confidence {confidence})"),
+    "not_placed": ("未能定位到网格", "not placed in any grid"),
+    "no_category": ("未确定类别", "no category"),
+    "no_unit": ("未找到处置单位：{why}", "no responsible unit: {why}"),
+    "not_triaged": ("尚未分拨", "not triaged yet"),
+    "legacy_manual": ("历史案件：待调度员人工分拨", "earlier case: waiting for a dispatcher"),
 }
 
 ACTIONS = {
@@ -144,6 +162,37 @@ ROLES = {
 }  # fmt: skip
 
 
+# Facts a responsibility-list rule can test (domain/responsibility.FACT_FIELDS) and its operators.
+FIELDS = {
+    "category": ("类别", "category"), "kind": ("类型", "kind"), "major": ("大类", "class"), "grade": ("等级", "grade"),
+    "channel": ("来源渠道", "channel"), "grid_code": ("网格", "grid"), "text": ("描述", "text"),
+    "sensitive": ("敏感事件", "sensitive"), "source_type": ("来源类型", "source type"),
+    "owner_unit_id": ("权属单位", "owner"), "category_unit_type": ("类别的责任单位类型", "category's unit type"),
+}  # fmt: skip
+OPS = {
+    "eq": ("为", "is"), "ne": ("不为", "is not"), "in": ("属于", "in"), "not_in": ("不属于", "not in"),
+    "gt": ("大于", ">"), "gte": ("不小于", "≥"), "lt": ("小于", "<"), "lte": ("不大于", "≤"),
+    "contains": ("含", "contains"), "contains_any": ("含任一", "contains any of"), "regex": ("匹配", "matches"),
+    "within_grid": ("位于", "within"), "exists": ("已填写", "is given"),
+}  # fmt: skip
+KINDS = {
+    "event": ("事件", "event"), "component": ("部件", "component"), "message": ("政务留言", "message"),
+    "camera": ("AI识别场景", "camera scene"), "sos": ("一键呼", "SOS call"),
+}  # fmt: skip
+# Unit types of the shipped category table and demo district; a deployment's own types show as written.
+UNIT_TYPES = {
+    "community": ("社区居委会", "community committee"), "property_company": ("物业服务企业", "property company"),
+    "street_enforcement": ("街道综合执法队", "street enforcement"), "urban_management": ("城市管理部门", "urban management"),
+    "sanitation": ("环卫单位", "sanitation"), "landscaping": ("园林绿化部门", "landscaping"), "water": ("水务单位", "water"),
+    "fire": ("消防救援", "fire brigade"), "gas": ("燃气公司", "gas company"), "power_supply": ("供电单位", "power supply"),
+    "telecom": ("通信运营商", "telecom"), "traffic_police": ("交警", "traffic police"), "transport": ("交通运输部门", "transport"),
+    "public_security": ("公安派出所", "police"), "housing_construction": ("住房建设部门", "housing and construction"),
+    "environment": ("生态环境部门", "environment"), "health": ("卫生健康部门", "health"), "education": ("教育部门", "education"),
+    "commerce": ("商务部门", "commerce"), "civil_affairs": ("民政部门", "civil affairs"),
+    "human_resources": ("人力资源社会保障部门", "human resources"), "street_office": ("街道办事处", "street office"),
+}  # fmt: skip
+
+
 def pick(lang: str | None) -> str:
     return lang if lang in LANGS else "zh-CN"
 
@@ -157,4 +206,8 @@ def table(lang: str) -> dict:
         "majors": {k: v[i] for k, v in MAJORS.items()},
         "roles": {k: v[i] for k, v in ROLES.items()},
         "channels": {k: v[i] for k, v in CHANNELS.items()},
+        "fields": {k: v[i] for k, v in FIELDS.items()},
+        "ops": {k: v[i] for k, v in OPS.items()},
+        "kinds": {k: v[i] for k, v in KINDS.items()},
+        "unit_types": {k: v[i] for k, v in UNIT_TYPES.items()},
     }

@@ -18,16 +18,6 @@
   /* a category in the page's language: the table's English name where the page is English */
   GG.categoryName = (c) => (c ? (GG.english() && c.name_en) || c.name || c.code : "—");
   GG.categoryLabel = (c) => `${T.majors[c.major] || c.major}/${GG.categoryName(c)}`;
-  /* why triage left a case to a person: the API says it in English; a Chinese page reads it in Chinese */
-  const REASONS_ZH = [
-    [/classifier unsure \((.+?), confidence ([\d.]+)\)/g, "AI分类把握不足（$1，置信度 $2）"],
-    [/not placed in any grid/g, "未能定位到网格"],
-    [/no category/g, "未确定类别"],
-    [/no responsible unit: /g, "权责清单未找到处置单位："],
-    [/not triaged yet/g, "尚未分拨"],
-    [/; /g, "；"],
-  ];
-  GG.reasonLabel = (text) => (GG.english() || !text ? text : REASONS_ZH.reduce((t, [re, zh]) => t.replace(re, zh), text));
   GG.channelLabel = (ch) => T.channels[ch] || ch;
   GG.roleLabel = (user) => T.roles[user.role] || user.role_label || user.role;
   GG.token = () => localStorage.getItem("gg_token");
@@ -185,7 +175,10 @@
   let gridsCache = null;
   /* the grid tree as GeoJSON, fetched once per page */
   GG.grids = function () {
-    if (!gridsCache) gridsCache = GG.api("/api/v1/grids/geojson");
+    if (!gridsCache) {
+      gridsCache = GG.api("/api/v1/grids/geojson");
+      gridsCache.catch(() => { gridsCache = null; });  // a failed fetch is tried again next time
+    }
     return gridsCache;
   };
 

@@ -23,6 +23,7 @@
   const units = {};  // unit names for the detail; a role that may not list units sees their ids
   for (const u of await GG.units().catch(() => [])) units[u.id] = u.name;
   const unitName = (id) => units[id] || id;
+  const names = await GG.names();  // codes in triage reasons and routing clauses shown by name
   const categoryName = (code) => (code ? GG.categoryName(categories.find((c) => c.code === code) || { code }) : "—");
 
   function tab(which) {
@@ -45,7 +46,7 @@
         el("span", { class: "grade g" + c.grade, text: c.grade }),
         el("span", { class: "desc", text: c.description.slice(0, 70) }),
         el("span", { class: "meta" }, GG.statusChip(c.status), " ", categoryName(c.category), " · ", GG.fmtTime(c.reported_at),
-          c.triage_reason ? el("span", { class: "reason", text: " · " + GG.reasonLabel(c.triage_reason) }) : null)));
+          c.triage_reason ? el("span", { class: "reason", text: " · " + GG.reasonLabel(c.triage_reason, names) }) : null)));
     return item;
   }
 
@@ -81,8 +82,10 @@
     const data = (triaged && triaged.data) || {};
     const box = el("div", { class: "routing" });
     if (data.routing) {
-      box.append(el("p", {}, el("strong", { text: data.routing.rule || "—" }), " → ", unitName(data.routing.unit_id) || "—"),
-        el("ul", {}, (data.routing.because || []).map((b) => el("li", { text: b }))));
+      const r = data.routing;
+      box.append(el("p", {}, `${w("rule")}: `, el("strong", { text: names.rule[r.rule] || r.rule || "—" }), " → ", unitName(r.unit_id) || "—"),
+        el("ul", {}, (r.because || []).map((b) => el("li", { text: GG.clauseLabel(b, names) })),
+          (r.unit_id ? r.tried || [] : []).map((b) => el("li", { class: "muted", text: GG.clauseLabel(b, names) }))));
     }
     if (data.named) {
       box.append(el("p", { class: "small", text: w("named_by", { phrase: data.named.phrase, category: categoryName(data.named.category) }) }));
@@ -92,8 +95,8 @@
       box.append(el("p", { class: "small", text: `AI: ${cl.label} (${(cl.confidence * 100).toFixed(0)}%)` +
         (cl.runners_up || []).map(([l, s]) => ` · ${l} ${(s * 100).toFixed(0)}%`).join("") }));
     }
-    if (data.grade_because && data.grade_because.length) box.append(el("p", { class: "small", text: `${w("grade")}: ${data.grade_because.join("; ")}` }));
-    if (c.triage_reason) box.append(el("p", { class: "reason", text: GG.reasonLabel(c.triage_reason) }));
+    if (data.grade_because && data.grade_because.length) box.append(el("p", { class: "small", text: `${w("grade")}: ${data.grade_because.map(GG.gradeReasonLabel).join(GG.english() ? "; " : "；")}` }));
+    if (c.triage_reason) box.append(el("p", { class: "reason", text: GG.reasonLabel(c.triage_reason, names) }));
     if (!box.children.length) box.append(el("p", { class: "muted", text: w("nothing") }));
     return box;
   }
@@ -157,7 +160,7 @@
       el("h3", { text: w("timeline") }),
       el("ol", { class: "timeline" }, (c.timeline || []).map((e) => el("li", {},
         el("time", { text: GG.fmtTime(e.at) }), el("strong", { text: GG.actionLabel(e.action) }),
-        el("span", { text: ` ${e.actor_name || e.actor_id || ""}` }), e.reason ? el("span", { class: "small", text: " — " + e.reason }) : null))));
+        el("span", { text: ` ${e.actor_name || e.actor_id || ""}` }), e.reason ? el("span", { class: "small", text: " — " + (e.action === "triage" ? GG.reasonLabel(e.reason, names) : e.reason) }) : null))));
     if (!c.grid_code || c.lat === null) {  // an address-only report the gazetteer could not place: its point is a stand-in
       mapBox.classList.add("unplaced");
       mapBox.append(el("p", { class: "muted", text: w("unplaced") }));
@@ -173,7 +176,7 @@
         onEachFeature: (f, layer) => {
           layer.bindTooltip(f.properties.name, { sticky: true });
           if (!own(f)) return;
-          map.fitBounds(layer.getBounds().extend([c.lat, c.lon]), { padding: [16, 16], maxZoom: 17 });
+          map.fitBounds(layer.getBounds().extend([c.lat, c.lon]), { padding: [16, 16], maxZoom: 17, animate: false });
           caption.textContent = `${w("grid")}: ${f.properties.name}`;
         } }).addTo(map);
       L.circleMarker([c.lat, c.lon], { radius: 9, color: "#e5484d", weight: 3, fillOpacity: 0.6 }).addTo(map);
