@@ -335,4 +335,13 @@ def test_the_desk_says_why_a_case_went_where_it_went_by_name_in_the_pages_langua
         if lang == "zh-CN":
             page.screenshot(path=str(SHOTS / "desk-routing-1600x1000.png"))
             assert not re.search(r"\b(of grid|default grade|always)\b", shown), shown
+
+    # a message the classifier is unsure of: its reason and its guesses read in English on an English page
+    vague = page.evaluate("(body) => GG.api('/api/v1/cases', { method: 'POST', json: body })", {**body, "description": "有个问题想反映一下"})
+    page.wait_for_function("(id) => GG.api('/api/v1/cases/' + id).then((c) => !!c.triage_reason)", arg=vague["id"], timeout=10_000)
+    page.goto(f"{base}/desk?lang=en#case={vague['id']}")
+    page.wait_for_selector("#detail .routing .reason")
+    reason, guesses = page.locator("#detail .routing .reason").inner_text(), page.locator("#detail .routing p.small").first.inner_text()
+    assert reason.startswith("classifier unsure (") and guesses.startswith("AI: "), (reason, guesses)
+    assert not re.search(r"[\u4e00-\u9fff]", reason + guesses), (reason, guesses)
     assert errors == []

@@ -92,8 +92,9 @@
     }
     if (data.classification) {
       const cl = data.classification;
-      box.append(el("p", { class: "small", text: `AI: ${cl.label} (${(cl.confidence * 100).toFixed(0)}%)` +
-        (cl.runners_up || []).map(([l, s]) => ` · ${l} ${(s * 100).toFixed(0)}%`).join("") }));
+      const label = (l) => names.category[l] || l;
+      box.append(el("p", { class: "small", text: `AI: ${label(cl.label)} (${(cl.confidence * 100).toFixed(0)}%)` +
+        (cl.runners_up || []).map(([l, s]) => ` · ${label(l)} ${(s * 100).toFixed(0)}%`).join("") }));
     }
     if (data.grade_because && data.grade_because.length) box.append(el("p", { class: "small", text: `${w("grade")}: ${data.grade_because.map(GG.gradeReasonLabel).join(GG.english() ? "; " : "；")}` }));
     if (c.triage_reason) box.append(el("p", { class: "reason", text: GG.reasonLabel(c.triage_reason, names) }));

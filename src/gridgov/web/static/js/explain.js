@@ -16,7 +16,8 @@
       const get = (url) => GG.api(url).catch(() => []);
       namesCache = Promise.all([get("/api/v1/categories"), GG.units().catch(() => []), GG.grids().catch(() => null), get("/api/v1/rules")])
         .then(([categories, units, grids, rules]) => ({
-          category: Object.fromEntries(categories.map((c) => [c.code, GG.categoryName(c)])),
+          // by code, and by Chinese name as the message classifier's labels come
+          category: Object.fromEntries(categories.flatMap((c) => [[c.name, GG.categoryName(c)], [c.code, GG.categoryName(c)]])),
           unit: Object.fromEntries(units.map((u) => [u.id, u.name])),
           grid: Object.fromEntries(((grids && grids.features) || []).map((f) => [f.properties.code, f.properties.name])),
           rule: Object.fromEntries(rules.map((r) => [r.code, r.name || r.code])),
