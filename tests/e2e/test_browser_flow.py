@@ -124,6 +124,9 @@ def test_report_to_rating_across_every_screen(browser, demo, tmp_path):
     resident.get_by_label("问题描述").fill("景华新村5栋楼道里堆满纸箱杂物，没人管")
     resident.wait_for_selector("#suggestions button[data-code='E0110']")  # 乱堆物料 suggested as the resident types
     resident.get_by_label("现场照片").set_input_files(str(photo_file(tmp_path, "before.jpg", (150, 120, 90))))
+    # the photo button speaks the page's language (the browser's own file button would say "Choose Files")
+    assert resident.locator("label.pick").inner_text() == "拍照或选择照片"
+    assert resident.locator(".file-pick .count").inner_text() == "已选 1 张"
     resident.get_by_role("button", name="使用当前位置").click()
     resident.wait_for_selector("#where:has-text('GPS')")
     resident.screenshot(path=str(SHOTS / "report-390x844.png"))

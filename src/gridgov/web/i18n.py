@@ -60,6 +60,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "category": ("类别", "Category"),
     "suggested": ("推荐类别", "Suggested category"),
     "photo": ("现场照片", "Photo"),
+    "choose_photos": ("拍照或选择照片", "Take or choose photos"),
+    "photos_chosen": ("已选 {n} 张", "{n} chosen"),
     "location": ("位置", "Location"),
     "use_my_location": ("使用当前位置", "Use my location"),
     "pick_on_map": ("或在地图上点选位置", "or tap the map to pick the place"),

@@ -187,6 +187,19 @@
     return unitsCache;
   };
 
+  /* A photo input that reads in the page's language: the browser's own file button says "Choose Files"
+     whatever the page speaks, so the input is hidden (still focusable, still labelled) behind a button-
+     styled label, with the number of photos chosen beside it. */
+  GG.photoPicker = function (input) {
+    input.classList.add("file-input");
+    const count = GG.el("span", { class: "count small", "aria-live": "polite" });
+    input.addEventListener("change", () => { count.textContent = input.files.length ? GG.w("photos_chosen", { n: input.files.length }) : ""; });
+    const wrap = GG.el("div", { class: "file-pick" });
+    input.replaceWith(wrap);
+    wrap.append(input, GG.el("label", { for: input.id, class: "pick", text: GG.w("choose_photos") }), count);
+    return wrap;
+  };
+
   function field(label, input) {
     const id = "f-" + Math.random().toString(36).slice(2, 8);
     input.id = id;
@@ -204,7 +217,11 @@
       parts.push(field(GG.w("dispatch_to"), select), field(GG.w("time_limit"), GG.el("input", { name: "time_limit", maxlength: 16 })));
     } else if (action === "handle") {
       parts.push(field(GG.w("result"), textarea("result", true)));
-      parts.push(field(GG.w("photo"), GG.el("input", { name: "photos", type: "file", accept: "image/*", multiple: true })));
+      const photos = GG.el("input", { name: "photos", type: "file", accept: "image/*", multiple: true });
+      const [label] = field(GG.w("photo"), photos);
+      const holder = GG.el("div", {}, photos);
+      GG.photoPicker(photos);
+      parts.push([label, holder]);
     } else if (action === "verify") {
       const select = GG.el("select", { name: "passed" },
         GG.el("option", { value: "true", text: GG.w("passed") }), GG.el("option", { value: "false", text: GG.w("failed_rework") }));

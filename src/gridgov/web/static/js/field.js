@@ -28,7 +28,7 @@
     document.getElementById("locate").addEventListener("click", () => {
       if (!navigator.geolocation) return;
       navigator.geolocation.getCurrentPosition(
-        (pos) => { place(pos.coords.latitude, pos.coords.longitude, "GPS"); map.setView([pos.coords.latitude, pos.coords.longitude], 16); },
+        (pos) => { place(pos.coords.latitude, pos.coords.longitude, "GPS"); map.setView([pos.coords.latitude, pos.coords.longitude], 16, { animate: false }); },
         (e) => { error.hidden = false; error.textContent = e.message; },
         { enableHighAccuracy: true, timeout: 10000 });
     });
@@ -38,7 +38,7 @@
       clearTimeout(typing);
       typing = setTimeout(async () => {
         const found = text.value.trim().length >= 2 ? await GG.api("/api/v1/categories/suggest?text=" + encodeURIComponent(text.value)) : [];
-        chips.replaceChildren(...(found.length ? [el("span", { class: "small muted", text: w("suggested") + ":" })] : []),
+        chips.replaceChildren(...(found.length ? [el("span", { class: "small muted", text: w("suggested") + (GG.english() ? ": " : "：") })] : []),
           ...found.map((c) => el("button", { type: "button", class: "chip" + (chosenCategory === c.code ? " chosen" : ""), "aria-pressed": chosenCategory === c.code,
             "data-code": c.code, text: GG.categoryName(c), onclick: (ev) => {
               chosenCategory = chosenCategory === c.code ? null : c.code;
@@ -48,6 +48,7 @@
       }, 250);
     });
 
+    GG.photoPicker(document.getElementById("photo"));
     const previews = document.getElementById("previews");
     document.getElementById("photo").addEventListener("change", (ev) => {
       previews.replaceChildren(...[...ev.target.files].map((f) => el("img", { src: URL.createObjectURL(f), alt: f.name, class: "photo" })));
