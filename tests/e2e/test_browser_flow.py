@@ -92,6 +92,10 @@ def watch_errors(page, into: list) -> None:
     page.on("console", lambda msg: into.append(f"{page.url}: {msg.text}") if msg.type == "error" else None)
 
 
+def platform_case(page, case_id: str) -> dict:
+    return page.evaluate("(id) => GG.api('/api/v1/cases/' + id)", case_id)
+
+
 def tile(page, key: str) -> str:
     return page.locator(f'.tile[data-k="{key}"] .n').inner_text()
 
@@ -164,6 +168,9 @@ def test_report_to_rating_across_every_screen(browser, demo, tmp_path):
     login(entity, base, "property")
     assert entity.url.endswith("/m/inbox")
     card = entity.locator(f".case-card[data-case='{case_id}']")
+    dispatcher_name = next(e["actor_name"] for e in platform_case(entity, case_id)["timeline"] if e["action"] == "dispatch")
+    why = card.locator(".why").inner_text()  # where the order is and who sent it to this unit
+    assert f"{dispatcher_name} 派遣" in why and "所属网格: 景华社区" in why, why
     card.locator("button[data-action='claim']").click()
     card.locator("form[data-action='claim'] button[type=submit]").click()
     card = entity.locator(f".case-card[data-case='{case_id}']")
@@ -347,4 +354,18 @@ def test_the_desk_says_why_a_case_went_where_it_went_by_name_in_the_pages_langua
     reason, guesses = page.locator("#detail .routing .reason").inner_text(), page.locator("#detail .routing p.small").first.inner_text()
     assert reason.startswith("classifier unsure (") and guesses.startswith("AI: "), (reason, guesses)
     assert not re.search(r"[\u4e00-\u9fff]", reason + guesses), (reason, guesses)
+
+    # the property company sees on its order which rule sent it there
+    litter = page.evaluate("(body) => GG.api('/api/v1/cases', { method: 'POST', json: body })",
+                           {**body, "description": "5栋楼道里堆满杂物", "category": "E0110"})  # fmt: skip
+    page.wait_for_function("(id) => GG.api('/api/v1/cases/' + id).then((c) => c.status === 'dispatched')", arg=litter["id"], timeout=10_000)
+    routed = platform_case(page, litter["id"])
+    assert routed["unit_id"] == "wuye-1"
+    rule = next(e for e in routed["timeline"] if e["action"] == "triage")["data"]["routing"]["rule"]
+    rule_name = next(r["name"] for r in page.evaluate("GG.api('/api/v1/rules')") if r["code"] == rule)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    watch_errors(phone, errors)
+    login(phone, base, "property")
+    why = phone.locator(f".case-card[data-case='{litter['id']}'] .why").inner_text()
+    assert f"按权责清单“{rule_name}”派至本单位" in why, why
     assert errors == []

@@ -100,6 +100,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "skip_to_content": ("跳到主要内容", "Skip to content"),
     # why a case went where it went (explain.js renders the API's English clauses with these)
     "rule": ("权责清单规则", "Rule"),
+    "why_rule": ("按权责清单“{rule}”派至本单位", "Sent to your unit by the rule “{rule}”"),
+    "why_dispatched": ("{who} 派遣", "Dispatched by {who}"),
     "always": ("无条件（兜底规则）", "always (fallback rule)"),
     "not_clause": ("并非（{clause}）", "not ({clause})"),
     "clause": ("{field}{op}{value}", "{field} {op} {value}"),

@@ -123,6 +123,21 @@
     const user = GG.requireLogin();
     if (!user) return;
     const ol = document.getElementById("orders");
+    const names = await GG.names();
+    /* where the order is and why it came to this unit: the rule that routed it, or who dispatched it */
+    function whyUs(c) {
+      const timeline = c.timeline || [];
+      const routing = ((timeline.find((e) => e.action === "triage") || {}).data || {}).routing;
+      const dispatched = timeline.filter((e) => ["dispatch", "reassign", "escalate"].includes(e.action)).pop();
+      let why = null;
+      if (routing && routing.unit_id === c.unit_id && (!dispatched || dispatched.actor_role === "system")) {
+        why = w("why_rule", { rule: names.rule[routing.rule] || routing.rule });
+      } else if (dispatched) {
+        why = w("why_dispatched", { who: dispatched.actor_name || dispatched.actor_id });
+      }
+      const grid = c.grid_code ? `${w("grid")}: ${names.grid[c.grid_code] || c.grid_code}` : null;
+      return el("p", { class: "small muted why" }, [grid, why].filter(Boolean).join(" · "));
+    }
     async function load() {
       const page = await GG.api("/api/v1/cases?limit=50&status=dispatched&status=in_progress&status=handled&status=returned");
       const items = await Promise.all(page.items.map((c) => GG.api("/api/v1/cases/" + c.id)));
@@ -134,7 +149,7 @@
             text: GG.actionLabel(action), onclick: async () => slot.replaceChildren(await GG.actionForm(c, action, load)) }));
         }
         const due = c.due_at ? el("p", { class: "small" + (c.overdue ? " error" : ""), text: `${w("due")} ${GG.fmtTime(c.due_at)}` }) : null;
-        return card(c, [due, el("div", { class: "photos" }, c.photos.map((p) => GG.photo(p))), buttons, slot]);
+        return card(c, [whyUs(c), due, el("div", { class: "photos" }, c.photos.map((p) => GG.photo(p))), buttons, slot]);
       }));
       if (!items.length) ol.append(el("li", { class: "muted", text: w("nothing") }));
     }
