@@ -182,6 +182,16 @@
     return gridsCache;
   };
 
+  let categoriesCache = null;
+  /* the category table, fetched once per page */
+  GG.categories = function () {
+    if (!categoriesCache) {
+      categoriesCache = GG.api("/api/v1/categories");
+      categoriesCache.catch(() => { categoriesCache = null; });
+    }
+    return categoriesCache;
+  };
+
   GG.units = async function () {
     if (!unitsCache) unitsCache = await GG.api("/api/v1/units");
     return unitsCache;
@@ -195,7 +205,7 @@
     const count = GG.el("span", { class: "count small", "aria-live": "polite" });
     input.addEventListener("change", () => { count.textContent = input.files.length ? GG.w("photos_chosen", { n: input.files.length }) : ""; });
     const wrap = GG.el("div", { class: "file-pick" });
-    input.replaceWith(wrap);
+    if (input.parentNode) input.replaceWith(wrap);
     wrap.append(input, GG.el("label", { for: input.id, class: "pick", text: GG.w("choose_photos") }), count);
     return wrap;
   };
@@ -219,9 +229,7 @@
       parts.push(field(GG.w("result"), textarea("result", true)));
       const photos = GG.el("input", { name: "photos", type: "file", accept: "image/*", multiple: true });
       const [label] = field(GG.w("photo"), photos);
-      const holder = GG.el("div", {}, photos);
-      GG.photoPicker(photos);
-      parts.push([label, holder]);
+      parts.push([label, GG.photoPicker(photos)]);
     } else if (action === "verify") {
       const select = GG.el("select", { name: "passed" },
         GG.el("option", { value: "true", text: GG.w("passed") }), GG.el("option", { value: "false", text: GG.w("failed_rework") }));

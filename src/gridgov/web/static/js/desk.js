@@ -16,14 +16,13 @@
   const status = document.getElementById("f-status");
   for (const [code, label] of Object.entries(window.T.statuses)) status.append(el("option", { value: code, text: label }));
   try {
-    categories = await GG.api("/api/v1/categories");
+    categories = await GG.categories();
     const select = document.getElementById("f-category");
     for (const c of categories) select.append(el("option", { value: c.code, text: GG.categoryLabel(c) }));
   } catch (e) { /* the list still works without category names */ }
-  const units = {};  // unit names for the detail; a role that may not list units sees their ids
-  for (const u of await GG.units().catch(() => [])) units[u.id] = u.name;
-  const unitName = (id) => units[id] || id;
-  const names = await GG.names();  // codes in triage reasons and routing clauses shown by name
+  // names for codes (units, rules, grids, categories); a role that may not list units sees their ids
+  const names = await GG.names();
+  const unitName = (id) => names.unit[id] || id;
   const categoryName = (code) => (code ? GG.categoryName(categories.find((c) => c.code === code) || { code }) : "—");
 
   function tab(which) {

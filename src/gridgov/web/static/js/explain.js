@@ -14,7 +14,7 @@
   GG.names = function () {
     if (!namesCache) {
       const get = (url) => GG.api(url).catch(() => []);
-      namesCache = Promise.all([get("/api/v1/categories"), GG.units().catch(() => []), GG.grids().catch(() => null), get("/api/v1/rules")])
+      namesCache = Promise.all([GG.categories().catch(() => []), GG.units().catch(() => []), GG.grids().catch(() => null), get("/api/v1/rules")])
         .then(([categories, units, grids, rules]) => ({
           // by code, and by Chinese name as the message classifier's labels come
           category: Object.fromEntries(categories.flatMap((c) => [[c.name, GG.categoryName(c)], [c.code, GG.categoryName(c)]])),

@@ -48,9 +48,10 @@
       }, 250);
     });
 
-    GG.photoPicker(document.getElementById("photo"));
+    const photo = document.getElementById("photo");
+    GG.photoPicker(photo);
     const previews = document.getElementById("previews");
-    document.getElementById("photo").addEventListener("change", (ev) => {
+    photo.addEventListener("change", (ev) => {
       previews.replaceChildren(...[...ev.target.files].map((f) => el("img", { src: URL.createObjectURL(f), alt: f.name, class: "photo" })));
     });
 
@@ -62,7 +63,7 @@
       const button = form.querySelector("button[type=submit]");
       button.disabled = true;
       try {
-        const photos = await GG.uploadPhotos(document.getElementById("photo").files);
+        const photos = await GG.uploadPhotos(photo.files);
         const body = { description: text.value.trim(), lat: point.lat, lon: point.lon, crs: "wgs84", photos,
           channel: user.role === "grid_worker" ? "grid_app" : "resident_app" };
         const address = document.getElementById("address").value.trim();
