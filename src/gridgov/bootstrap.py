@@ -80,6 +80,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
         c.SweepTimers: partial(schedule.sweep_timers, clock=clock, policy=policy),
         c.ImportCategories: rules.import_categories,
         c.SaveRule: rules.save_rule,
+        c.ImportRules: rules.import_rules,
         c.DeleteRule: rules.delete_rule,
     }
     listeners: list = [relay.wake]

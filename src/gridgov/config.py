@@ -56,6 +56,12 @@ class Settings(BaseSettings):
         description="Optional base-map tile URL template for the screens (e.g. an intranet tile server "
         "`https://tiles.example/{z}/{x}/{y}.png`); unset: grid polygons on a plain background, no internet needed.",
     )
+    max_body_bytes: int = Field(
+        1024 * 1024,
+        ge=64 * 1024,
+        le=64 * 1024 * 1024,
+        description="Largest request body in bytes (413 beyond); photo, camera and 12345 file uploads have their own larger limits.",
+    )
     relay_interval_seconds: float = Field(
         1.0, gt=0, le=60, description="How often the outbox relay retries undelivered events."
     )

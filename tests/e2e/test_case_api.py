@@ -179,7 +179,7 @@ def test_case_list_filters_and_cursor_pages(api):
     assert got == list(reversed(ids)) and page3["next_cursor"] is None
     assert api.get("/api/v1/cases?status=accepted", headers=h).json()["items"] == []
     assert api.get("/api/v1/cases?status=bogus", headers=h).status_code == 422
-    assert api.get("/api/v1/cases?cursor=garbage", headers=h).status_code == 422
+    assert api.get("/api/v1/cases?cursor=garbage", headers=h).status_code == 400  # issue 10: a bad cursor is a bad request
 
 
 def test_anonymous_and_bad_tokens_get_401_problem_json(api):

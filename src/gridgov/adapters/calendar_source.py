@@ -19,10 +19,10 @@ from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from chinese_calendar import constants
 
 from gridgov.domain.deadlines import WorkingCalendar
+from gridgov.domain.documents import load_yaml
 from gridgov.domain.errors import InvalidInput
 
 
@@ -71,10 +71,8 @@ def _days(entries: Any, key: str, problems: list[str]) -> list[tuple[date, date,
 
 
 def parse_overrides(text: str) -> dict[str, Any]:
-    try:
-        data = yaml.load(text, Loader=yaml.BaseLoader) or {}  # strings only: we check every date ourselves
-    except yaml.YAMLError as exc:
-        raise InvalidInput(f"the calendar file is not valid YAML/JSON: {exc}") from None
+    # strings only (we check every date ourselves), bounded in depth and size (domain/documents.py)
+    data = load_yaml(text, "the calendar file", strings_only=True) or {}
     if not isinstance(data, dict):
         raise InvalidInput("the calendar file must be a mapping with holidays, workdays, office_hours, years")
     problems: list[str] = []

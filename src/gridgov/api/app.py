@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gridgov.api import live, problems
+from gridgov.api import limits, live, problems
 from gridgov.api.routes import (
     auth,
     cases,
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.state.wakeup = live.Wakeup()
     platform.listeners.append(app.state.wakeup.notify)
     platform.listeners.append(stats.forget)
+    limits.install(app, platform.settings.max_body_bytes)  # inside problems' catch-all (added after it)
     problems.install(app)
     for module in (auth, cases, directory, system, triage, deadlines, intake, hotline, open311, stats, live):
         app.include_router(module.router)

@@ -55,8 +55,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        errors = [  # never the input itself: it may be personal data, and the client has it anyway
+            {"loc": list(err.get("loc", ())), "msg": str(err.get("msg", "")).removeprefix("Value error, "), "type": err.get("type", "")}
             for err in exc.errors()
         ]
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
@@ -65,11 +65,55 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden"}
+        titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden", 413: "Content too large"}
         detail = exc.detail if isinstance(exc.detail, str) else None
         return problem(exc.status_code, titles.get(exc.status_code, "Request refused"), detail)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "Internal error", "the server failed; the error was logged")
+    app.add_middleware(UnexpectedErrors)
+
+
+class UnexpectedErrors:
+    """The last line: an exception no handler maps becomes a 500 problem+json on a connection that
+    stays usable. Starlette's own catch-all answers and then re-raises, and the server resets the
+    connection after a re-raised error; this middleware sits inside it and never re-raises.
+
+    Only the exception's type, the route and the line that raised are logged: never the message,
+    the body or the query, which may hold a resident's name, phone or description (and a SQL error's
+    message holds the statement's parameters)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:  # the point of this middleware
+            route = getattr(scope.get("route"), "path", None) or scope.get("path", "?")
+            log.error("unhandled %s on %s %s (%s)", type(exc).__name__, scope.get("method", "?"), route, _origin(exc))
+            if started:  # a streaming answer broke half-way: nothing more can be said on it
+                return
+            body = b'{"type":"about:blank","title":"Internal error","status":500,"detail":"the server failed; the error was logged"}'
+            await send({"type": "http.response.start", "status": 500,
+                        "headers": [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode())]})  # fmt: skip
+            await send({"type": "http.response.body", "body": body})
+
+
+def _origin(exc: BaseException) -> str:
+    """file:line of the innermost frame that raised (no message, no locals)."""
+    tb = exc.__traceback__
+    if tb is None:
+        return "no traceback"
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}"

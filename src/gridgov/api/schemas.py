@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gridgov.api.types import Instant
+
 
 class CaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -38,7 +40,7 @@ class ActionIn(BaseModel):
     reason: str | None = Field(None, max_length=500)
     note: str | None = Field(None, max_length=500)
     unit_id: str | None = Field(None, max_length=64, description="dispatch: the unit that must act.")
-    due_at: datetime | None = Field(None, description="dispatch: deadline; default from the grade.")
+    due_at: Instant | None = Field(None, description="dispatch: deadline; default from the grade.")
     time_limit_hours: float | None = Field(None, gt=0, le=8760, description="dispatch: calendar hours (prefer time_limit).")
     time_limit: str | None = Field(None, max_length=16, description="dispatch: 30m, 4h, 2d, 8wh or 3wd on the working calendar.")
     ladder: str | None = Field(None, max_length=64, description="dispatch: escalation ladder code (default: standard).")
@@ -47,7 +49,7 @@ class ActionIn(BaseModel):
     passed: bool | None = Field(None, description="verify: false sends the case back for rework (返工).")
     score: int | None = Field(None, description="rate: 1-5.")
     comment: str | None = Field(None, max_length=500)
-    requested_due: datetime | None = Field(None, description="request_extension: the new deadline asked for.")
+    requested_due: Instant | None = Field(None, description="request_extension: the new deadline asked for.")
     grade: int | None = Field(None, ge=1, le=4, description="accept: grade to set.")
     category: str | None = Field(None, max_length=64, description="accept: category to set.")
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from gridgov.domain.deadlines import SHANGHAI
 from gridgov.domain.errors import InvalidInput, NotFound
+from gridgov.domain.instants import InstantError, parse_instant
 
 # Camera algorithm event types and the category each one files under (categories.csv).
 CAMERA_EVENTS = {
@@ -76,14 +77,10 @@ def _text(payload: dict, key: str, limit: int = 64) -> str:
 
 
 def _time(payload: dict, key: str) -> datetime:
-    value = payload.get(key)
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(f"{key} must be an ISO 8601 date-time with a time zone") from None
-    if parsed.tzinfo is None:
-        raise InvalidInput(f"{key} must carry a time zone")
-    return parsed
+    try:  # the API's one date-time rule: aware, 2000-2100 (domain/instants.py)
+        return parse_instant(str(payload.get(key)))
+    except InstantError as exc:
+        raise InvalidInput(f"{key}: {exc}") from None
 
 
 def _device(devices, device_id: str, kind: str) -> dict[str, Any]:

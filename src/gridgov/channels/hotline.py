@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from gridgov.domain.documents import bad_character
 from gridgov.domain.errors import InvalidInput
 
 DEFAULT_MAPPING = {
@@ -83,7 +84,7 @@ def parse_order(row: dict[str, Any], mapping: dict[str, str], line: int) -> Orde
     def get(field: str) -> str:
         return str(row.get(mapping.get(field, field)) or "").strip()
 
-    problems = []
+    problems = [f"{field} {bad_character(get(field))}" for field in mapping if bad_character(get(field))]
     if not get("order_no"):
         problems.append("no order number")
     if not get("description"):

@@ -115,6 +115,14 @@ class SaveRule(Command):
 
 
 @dataclass(frozen=True)
+class ImportRules(Command):
+    """Add or replace many rules at once: all of them, or none (services/rules.py)."""
+
+    actor: Actor
+    rows: tuple[tuple[int, dict[str, Any]], ...]  # (line in the file, rule data)
+
+
+@dataclass(frozen=True)
 class DeleteRule(Command):
     actor: Actor
     code: str

@@ -116,7 +116,11 @@ class LimitUnit(StrEnum):
 
 
 _LABELS = {"m": "分钟", "h": "小时", "d": "天", "wh": "个工作小时", "wd": "个工作日"}
-_PATTERN = re.compile(r"^\s*(\d+)\s*(wd|wh|m|h|d)\s*$")
+_PATTERN = re.compile(r"^\s*(\d{1,9})\s*(wd|wh|m|h|d)\s*$")  # 9 digits: int() never meets a huge number
+# The longest limit: one year. No 权责清单 gives more, and a longer one is a typo that would otherwise
+# be saved and then fail at dispatch, or push a deadline past what dates can hold. Working time: a
+# Chinese working year has about 250 working days of 8 hours.
+MAX_LIMIT = {"m": 365 * 24 * 60, "h": 365 * 24, "d": 365, "wh": 2000, "wd": 250}
 
 
 @dataclass(frozen=True)
@@ -128,8 +132,11 @@ class TimeLimit:
     def parse(cls, text: str) -> TimeLimit:
         match = _PATTERN.match(text or "")
         if not match or int(match.group(1)) <= 0:
-            raise InvalidInput(f"time limit {text!r} must look like 30m, 4h, 2d, 8wh or 3wd (a positive number)")
-        return cls(int(match.group(1)), LimitUnit(match.group(2)))
+            raise InvalidInput(f"time limit {str(text)[:32]!r} must look like 30m, 4h, 2d, 8wh or 3wd (a positive number)")
+        amount, unit = int(match.group(1)), match.group(2)
+        if amount > MAX_LIMIT[unit]:
+            raise InvalidInput(f"time limit {amount}{unit} is longer than the longest allowed, {MAX_LIMIT[unit]}{unit} (one year)")
+        return cls(amount, LimitUnit(unit))
 
     def __str__(self) -> str:
         return f"{self.amount}{self.unit.value}"

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
@@ -103,28 +101,23 @@ CATEGORY_COLUMNS = ("code", "kind", "major", "name", "name_en", "grade", "time_l
 
 def parse_category_csv(text: str) -> CategoryTable:
     """Parse a category table from CSV; every bad row is reported (by line number) in one InvalidInput."""
+    from gridgov.domain.documents import read_csv
     from gridgov.domain.errors import InvalidInput
 
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in CATEGORY_COLUMNS if c not in (reader.fieldnames or [])]
+    header, rows = read_csv(text, "the category table")  # bounded: rows, field size, characters
+    missing = [c for c in CATEGORY_COLUMNS if c not in header]
     if missing:
         raise InvalidInput(f"the category table lacks the columns: {', '.join(missing)}")
-    return _category_table((f"line {n}", row) for n, row in enumerate(reader, start=2))
+    return _category_table((f"line {n}", row) for n, row in rows)
 
 
 def parse_category_yaml(text: str) -> CategoryTable:
     """Parse a category table from YAML: a list of mappings with the CSV's keys, or the same list under
     `categories:`; bad items are reported by their position (item 1 is the first)."""
-    import yaml
-
+    from gridgov.domain.documents import load_yaml
     from gridgov.domain.errors import InvalidInput
 
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        at = f" at line {where.line + 1}" if where is not None else ""
-        raise InvalidInput(f"the category table is not valid YAML{at}") from None
+    data = load_yaml(text, "the category table")  # bounded: depth, size, no aliases
     if isinstance(data, dict) and "categories" in data:
         data = data["categories"]
     if not isinstance(data, list):

@@ -16,7 +16,9 @@ from sqlalchemy import Connection, and_, func, or_, select
 
 from gridgov.adapters import tables as t
 from gridgov.adapters.repositories import case_from_row
-from gridgov.domain.errors import InvalidInput
+from gridgov.domain.documents import bad_character
+from gridgov.domain.errors import DomainError, InvalidInput
+from gridgov.domain.instants import check_instant
 from gridgov.domain.privacy import mask_name, mask_phone, phone_visible_to
 from gridgov.domain.roles import CENTER_ROLES, UNIT_ROLES, Actor, Role
 from gridgov.domain.scope import can_see_case
@@ -44,12 +46,17 @@ def encode_cursor(reported_at: datetime, case_id: str) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """The (reported_at, case id) a cursor of `encode_cursor` holds. Anything else, including a
+    well-formed cursor with a naive or out-of-range time (which would reach the database as an
+    error), is a 400: a cursor is opaque, so the client can only have altered or truncated it."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         at, case_id = json.loads(raw)
-        return datetime.fromisoformat(at), str(case_id)
-    except Exception:
-        raise InvalidInput("the cursor is not one this API issued") from None
+        if not isinstance(at, str) or not isinstance(case_id, str) or len(case_id) > 64 or bad_character(case_id):
+            raise ValueError
+        return check_instant(datetime.fromisoformat(at)), case_id
+    except (ValueError, TypeError, RecursionError):  # binascii.Error, JSON, unpacking and InstantError are ValueErrors
+        raise DomainError("the cursor is not valid") from None
 
 
 def scope_clause(actor: Actor):

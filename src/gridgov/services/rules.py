@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from importlib import resources
 from typing import Any
 
-from gridgov.domain.commands import DeleteRule, ImportCategories, SaveRule
+from gridgov.domain.commands import DeleteRule, ImportCategories, ImportRules, SaveRule
+from gridgov.domain.deadlines import TimeLimit
+from gridgov.domain.documents import check_value, read_csv
 from gridgov.domain.errors import Forbidden, InvalidInput, NotFound
-from gridgov.domain.responsibility import Rule, rule_from_dict
+from gridgov.domain.responsibility import BY_CATEGORY, Rule, rule_from_dict
 from gridgov.domain.roles import Role
 from gridgov.domain.taxonomy import parse_category_csv, parse_category_yaml
 
 _EDITORS = frozenset({Role.ADMIN, Role.SYSTEM, Role.DISPATCHER})
+MAX_RULES = 10_000  # a district's 权责清单 has hundreds of rules
 RULE_COLUMNS = ("code", "name", "priority", "when", "unit_id", "unit_type", "loop", "time_limit", "ladder", "active")
 
 
@@ -34,11 +35,68 @@ def import_categories(cmd: ImportCategories, uow) -> int:
 def save_rule(cmd: SaveRule, uow) -> Rule:
     _require_editor(cmd.actor.role)
     rule = rule_from_dict(cmd.data)
-    if rule.unit_id and uow.units.get(rule.unit_id) is None:
-        raise InvalidInput(f"rule {rule.code}: unknown unit {rule.unit_id!r}")
+    problems = rule_problems(rule, uow, {u.unit_type for u in uow.units.list()})
+    if problems:
+        raise InvalidInput(f"rule {rule.code}: {'; '.join(problems)}", problems=problems)
     uow.rules.upsert(rule)
     uow.commit()
     return rule
+
+
+def import_rules(cmd: ImportRules, uow) -> int:
+    """Add or replace every rule of a file, or none: each row is checked against the stored units,
+    unit types and grids first (every problem listed by line), then all are written in this one unit
+    of work and committed once, so a failure on any row leaves the responsibility list as it was."""
+    _require_editor(cmd.actor.role)
+    unit_types = {u.unit_type for u in uow.units.list()}
+    rules, problems = [], []
+    for line, data in cmd.rows:
+        rule = rule_from_dict(data)  # rows come from rules_from_csv: already sound as rules
+        problems.extend(f"line {line}: {p}" for p in rule_problems(rule, uow, unit_types))
+        rules.append(rule)
+    codes = [r.code for r in rules]
+    problems.extend(f"rule {c} appears more than once" for c in sorted({c for c in codes if codes.count(c) > 1}))
+    if problems:
+        raise InvalidInput(f"{len(problems)} problem(s) in the rule file; nothing was imported", problems=problems)
+    for rule in rules:
+        uow.rules.upsert(rule)
+    uow.commit()
+    return len(rules)
+
+
+def rule_problems(rule: Rule, uow, unit_types: set[str]) -> list[str]:
+    """What a rule refers to that does not exist: its unit, its unit type (no unit provides it), a grid
+    its conditions name; and a time limit that could never be applied."""
+    problems = []
+    if rule.time_limit:
+        try:
+            TimeLimit.parse(rule.time_limit)
+        except InvalidInput as exc:
+            problems.append(exc.detail)
+    if rule.unit_id and uow.units.get(rule.unit_id) is None:
+        problems.append(f"unknown unit {rule.unit_id!r}")
+    if rule.unit_type and rule.unit_type != BY_CATEGORY and rule.unit_type not in unit_types:
+        problems.append(f"no unit is of type {rule.unit_type!r}")
+    problems.extend(f"unknown grid {code!r}" for code in _grid_codes(rule.when) if not uow.grids.exists(code))
+    return problems
+
+
+def _grid_codes(when: dict[str, Any]) -> list[str]:
+    """Grid codes named by the condition tree's grid_code leaves (iterative: trees are bounded anyway)."""
+    found, stack = [], [when]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        for key in ("all", "any"):
+            if isinstance(node.get(key), list):
+                stack.extend(node[key])
+        if "not" in node:
+            stack.append(node["not"])
+        if node.get("field") == "grid_code" and node.get("op") in ("eq", "in", "within_grid"):
+            value = node.get("value")
+            found.extend(str(v) for v in (value if isinstance(value, list) else [value]) if v is not None)
+    return sorted(set(found))
 
 
 def delete_rule(cmd: DeleteRule, uow) -> None:
@@ -48,21 +106,25 @@ def delete_rule(cmd: DeleteRule, uow) -> None:
     uow.commit()
 
 
-def rules_from_csv(text: str) -> list[dict[str, Any]]:
-    """Rows of a rule CSV (`when` holds JSON); every bad row is reported by line number."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("code", "when") if c not in (reader.fieldnames or [])]
+def rules_from_csv(text: str) -> list[tuple[int, dict[str, Any]]]:
+    """(line, row) pairs of a rule CSV (`when` holds JSON), read within the document bounds
+    (domain/documents.py); every bad row is reported by line number."""
+    header, table = read_csv(text, "the rule file", max_rows=MAX_RULES)
+    missing = [c for c in ("code", "when") if c not in header]
     if missing:
         raise InvalidInput(f"the rule file lacks the columns: {', '.join(missing)}")
     rows, problems = [], []
-    for line, row in enumerate(reader, start=2):
+    for line, row in table:
         try:
             data = {k: (v if v != "" else None) for k, v in row.items() if k in RULE_COLUMNS}
             data["when"] = json.loads(row["when"]) if row.get("when") else {}
+            check_value(data["when"], "when")
             data["active"] = (row.get("active") or "true").strip().lower() not in {"false", "0", "no"}
             rule_from_dict(data)
-            rows.append(data)
-        except (json.JSONDecodeError, InvalidInput) as exc:
+            rows.append((line, data))
+        except (json.JSONDecodeError, RecursionError):
+            problems.append(f"line {line}: `when` is not valid JSON")
+        except InvalidInput as exc:
             problems.append(f"line {line}: {exc}")
     if problems:
         raise InvalidInput(f"{len(problems)} bad row(s) in the rule file; nothing was imported", problems=problems)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response
@@ -12,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from gridgov.api.problems import ApiProblem
 from gridgov.api.schemas import ActionIn, CaseCreated, CaseIn, CaseOut, CasePage, MergeIn
 from gridgov.api.security import current_actor, get_platform
+from gridgov.api.types import Instant
 from gridgov.domain.commands import ActOnCase, MergeCases, ReportCase
 from gridgov.domain.roles import Actor
 from gridgov.domain.workflow import Action
@@ -72,8 +72,8 @@ def search_cases(
     unit: Annotated[str | None, Query(max_length=64)] = None,
     category: Annotated[str | None, Query(max_length=64)] = None,
     channel: Annotated[str | None, Query(max_length=32)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in description or address.")] = None,
     mine: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -86,8 +86,8 @@ def search_cases(
         unit=unit,
         category=category,
         channel=channel,
-        since=_aware(since),
-        until=_aware(until),
+        since=since,
+        until=until,
         q=q,
         mine=mine,
     )
@@ -136,9 +136,6 @@ def act(
     chosen = _action(action, body)
     version = body.version if body.version is not None else _version_from_if_match(if_match)
     fields = body.model_dump(exclude={"version", "passed"}, exclude_none=True)
-    for key in ("due_at", "requested_due"):
-        if key in fields:
-            fields[key] = _aware(fields[key])
     platform.bus.handle(ActOnCase(actor=actor, case_id=case_id, action=chosen, expected_version=version, fields=fields))
     return get_case(case_id, response, actor, platform)
 
@@ -177,8 +174,3 @@ def _version_from_if_match(value: str | None) -> int:
     except ValueError:
         raise ApiProblem(422, "Invalid input", "If-Match must be the case version, e.g. \"3\"") from None
 
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise ApiProblem(422, "Invalid input", "date-times must carry a time zone, e.g. 2026-11-23T09:00:00+08:00")
-    return value

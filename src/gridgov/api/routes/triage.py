@@ -19,7 +19,7 @@ from gridgov.api.problems import ApiProblem
 from gridgov.api.routes.cases import get_case
 from gridgov.api.security import current_actor, get_platform, require_roles
 from gridgov.domain import geo
-from gridgov.domain.commands import DeleteRule, ImportCategories, ResolveTriage, SaveRule
+from gridgov.domain.commands import DeleteRule, ImportCategories, ImportRules, ResolveTriage, SaveRule
 from gridgov.domain.grading import grade_case
 from gridgov.domain.responsibility import route
 from gridgov.domain.roles import Actor, Role
@@ -224,9 +224,7 @@ def import_rules(
 ) -> dict[str, int]:
     """Add or replace rules from CSV (`when` is JSON). Any bad row: nothing is imported, every row named."""
     rows = rules_from_csv(csv_text)
-    for data in rows:
-        platform.bus.handle(SaveRule(actor=actor, data=data))
-    return {"imported": len(rows)}
+    return {"imported": platform.bus.handle(ImportRules(actor=actor, rows=tuple(rows)))}
 
 
 @router.post("/rules/dry-run", responses=ERRORS)
