@@ -43,6 +43,14 @@ LIBRARIES = [
         "package/NOTICE": "NOTICE",
         "package/licenses/LICENSE-d3": "LICENSE-d3",
     }),
+    # the API reference at /docs (own docs.html + docs.js start it: no inline script, nothing from a CDN)
+    ("swagger-ui-dist", "5.35.0", "Apache-2.0", {
+        "package/swagger-ui-bundle.js": "swagger-ui-bundle.js",
+        "package/swagger-ui.css": "swagger-ui.css",
+        "package/LICENSE": "LICENSE",
+        "package/NOTICE": "NOTICE",
+        "package/swagger-ui-bundle.js.LICENSE.txt": "swagger-ui-bundle.js.LICENSE.txt",
+    }),
 ]  # fmt: skip
 
 

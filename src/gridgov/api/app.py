@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gridgov.api import limits, live, problems
+from gridgov.api import headers, limits, live, problems
 from gridgov.api.routes import (
     auth,
     cases,
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         version="0.1.0",
         description="一网统管 — grid-based community governance. Errors are application/problem+json (RFC 9457).",
         lifespan=lifespan,
+        docs_url=None, redoc_url=None,  # the API reference is served offline by web/pages.py (no CDN, no inline script)
     )
     app.state.platform = platform
     app.state.wakeup = live.Wakeup()
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     platform.listeners.append(stats.forget)
     limits.install(app, platform.settings.max_body_bytes)  # inside problems' catch-all (added after it)
     problems.install(app)
+    headers.install(app)
     for module in (auth, cases, directory, system, triage, deadlines, intake, hotline, open311, stats, live):
         app.include_router(module.router)
     pages.install(app)

@@ -80,6 +80,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "reason": ("原因", "Reason"),
     "note": ("说明", "Note"),
     "result": ("处置结果", "What was done"),
+    "reporter": ("上报人", "Reported by"),
     "passed": ("核查通过", "Verified"),
     "failed_rework": ("不通过，返工", "Not done, rework"),
     "score": ("评分", "Score"),

@@ -9,7 +9,6 @@ vendored (static/vendor, see VENDORED.md), so nothing is fetched from the intern
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 
 from fastapi import FastAPI, Request
@@ -44,9 +43,10 @@ def install(app: FastAPI) -> None:
             "lang": lang,
             "other_lang": "en" if lang == "zh-CN" else "zh-CN",
             "w": words["words"],
-            "t_json": json.dumps(words, ensure_ascii=False),
+            # read by common.js from a JSON data block (never executed, so the page's CSP needs no inline
+            # script); Jinja's tojson escapes <, > and & so no value can close the block
+            "boot": {"T": words, "page": page, "tile_url": settings.map_tile_url or ""},
             "page": page,
-            "tile_url": settings.map_tile_url or "",
         }
 
     def render(template: str, page: str):
@@ -61,6 +61,16 @@ def install(app: FastAPI) -> None:
 
     for path, (template, page) in SCREENS.items():
         app.add_api_route(path, render(template, page), methods=["GET"], response_class=HTMLResponse, include_in_schema=False)
+
+    # The API reference: FastAPI's own /docs and /redoc load Swagger UI / ReDoc from a CDN with an inline
+    # start-up script (blank offline, refused by the CSP); this one uses the vendored Swagger UI.
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_reference(request: Request) -> str:
+        return env.get_template("docs.html").render(openapi_url=request.app.openapi_url)
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> RedirectResponse:
+        return RedirectResponse("/docs")
 
     @app.get("/m", include_in_schema=False)
     def mobile_home() -> RedirectResponse:

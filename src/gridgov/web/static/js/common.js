@@ -2,15 +2,36 @@
    navigation, words in the page's language, photos behind the token, and the case action forms. */
 "use strict";
 (function () {
-  const T = window.T || { words: {}, actions: {}, statuses: {}, majors: {}, roles: {}, channels: {} };
+  /* The page's words, name and tile server come in a JSON data block (<script type="application/json">),
+     which the browser never runs: the pages' Content-Security-Policy allows no inline script. */
+  const bootNode = document.getElementById("gg-boot");
+  const boot = bootNode ? JSON.parse(bootNode.textContent) : {};
+  const T = (window.T = boot.T || { words: {}, actions: {}, statuses: {}, majors: {}, roles: {}, channels: {} });
+  window.PAGE = boot.page || "";
+  window.TILE_URL = boot.tile_url || "";
   const GG = (window.GG = {});
   const CENTER = ["dispatcher", "supervisor", "leader", "admin"];
   const UNIT_STAFF = ["entity_staff", "handler"];
 
   GG.w = (key, vars) => {
     let text = T.words[key] || key;
-    for (const [k, v] of Object.entries(vars || {})) text = text.replace("{" + k + "}", v);
+    // a function as replacement: a value with "$&" or "$'" in it (typed by a user) is put in as it is
+    for (const [k, v] of Object.entries(vars || {})) text = text.replace("{" + k + "}", () => String(v));
     return text;
+  };
+
+  /* Text typed by people (descriptions, addresses, names, reasons) goes into pages as text, never as
+     markup. GG.el's children and `text` do that; these two are for the libraries that take markup:
+     a Leaflet tooltip gets a DOM node (GG.textNode), and anything that must be an HTML string is
+     escaped first (GG.escape). */
+  GG.escape = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  GG.textNode = (...lines) => {
+    const node = document.createElement("div");
+    lines.forEach((line, i) => {
+      if (i) node.append(document.createElement("br"));
+      node.append(document.createTextNode(String(line ?? "")));
+    });
+    return node;
   };
   GG.statusLabel = (s) => T.statuses[s] || s;
   GG.actionLabel = (a) => T.actions[a] || a;
@@ -91,6 +112,15 @@
     return "/m/report";
   };
 
+  /* where a login may send the user on: a path of this site only. Resolved the way the browser will
+     resolve it, so "/\\evil.example", "/\t/evil.example" or "javascript:…" lead nowhere else. */
+  GG.sameOrigin = function (next) {
+    if (!next || !next.startsWith("/")) return null;
+    let url;
+    try { url = new URL(next, location.origin); } catch (e) { return null; }
+    return url.origin === location.origin ? url.pathname + url.search + url.hash : null;
+  };
+
   GG.loginPage = function () {
     const form = document.getElementById("login");
     form.addEventListener("submit", async (ev) => {
@@ -101,8 +131,7 @@
         const data = await GG.api("/api/v1/auth/token", { body: new URLSearchParams(new FormData(form)), noRedirect: true });
         localStorage.setItem("gg_token", data.access_token);
         localStorage.setItem("gg_user", JSON.stringify(data.user));
-        const next = new URLSearchParams(location.search).get("next");
-        location.href = next && next.startsWith("/") && !next.startsWith("//") ? next : GG.home(data.user.role);
+        location.href = GG.sameOrigin(new URLSearchParams(location.search).get("next")) || GG.home(data.user.role);
       } catch (e) {
         error.hidden = false;
         error.textContent = e.status === 401 ? GG.w("wrong_login") : e.message;
@@ -293,5 +322,50 @@
     return { map, layer, geo };
   };
 
-  document.addEventListener("DOMContentLoaded", () => GG.requireLogin());
+  /* The live feed (SSE). The token never goes into the URL (URLs end up in access logs and proxies):
+     each (re)connect first asks for a short-lived ticket with the bearer token in the header, and
+     opens the stream with that. On error the stream is closed and reopened with a fresh ticket after
+     a growing pause (1 s, 2 s, 4 s … 30 s), since a ticket cannot be reused by the browser's own
+     retry. `handlers` maps event types to functions; `onOpen`, `onDown` and `onReconnect` (called
+     after a reconnect, when events may have been missed) are optional. */
+  GG.liveFeed = function (handlers, opts = {}) {
+    let source = null, pause = 1000, retry = null, opened = false, stopped = false;
+    async function streamUrl() {
+      const r = await fetch("/api/v1/stream/ticket", { method: "POST", headers: { Authorization: "Bearer " + GG.token() } });
+      if (r.status === 401) { GG.goLogin(); throw new Error("not logged in"); }
+      // TRANSITIONAL, until POST /api/v1/stream/ticket lands in api/live.py: the old token-in-URL feed
+      if (r.status === 404) return "/api/v1/stream?access_token=" + encodeURIComponent(GG.token());
+      if (!r.ok) throw new Error("no ticket: " + r.status);
+      return "/api/v1/stream?ticket=" + encodeURIComponent((await r.json()).ticket);
+    }
+    function again() {
+      if (opts.onDown) opts.onDown();
+      if (stopped || retry) return;
+      retry = setTimeout(() => { retry = null; connect(); }, pause);
+      pause = Math.min(pause * 2, 30000);
+    }
+    async function connect() {
+      if (source) source.close();
+      source = null;
+      let url;
+      try { url = await streamUrl(); } catch (e) { again(); return; }
+      if (stopped) return;
+      source = new EventSource(url);
+      source.onopen = () => {
+        pause = 1000;
+        if (opts.onOpen) opts.onOpen();
+        if (opened && opts.onReconnect) opts.onReconnect();
+        opened = true;
+      };
+      source.onerror = () => { source.close(); again(); };
+      for (const [type, fn] of Object.entries(handlers)) source.addEventListener(type, fn);
+    }
+    connect();
+    return { close() { stopped = true; clearTimeout(retry); if (source) source.close(); } };
+  };
+
+  document.addEventListener("DOMContentLoaded", () => {
+    if (window.PAGE === "login") GG.loginPage();
+    else GG.requireLogin();
+  });
 })();

@@ -129,7 +129,7 @@
   async function open(id) {
     selected = id;
     for (const li of list.querySelectorAll(".case-row")) li.classList.toggle("selected", li.dataset.case === id);
-    const c = await GG.api("/api/v1/cases/" + id);
+    const c = await GG.api("/api/v1/cases/" + encodeURIComponent(id));  // the id may come from the URL's hash
     const actions = el("div", { class: "actions", role: "group", "aria-label": w("actions") });
     const formSlot = el("div", { class: "form-slot" });
     const allowed = c.allowed_actions || [];
@@ -149,18 +149,22 @@
         el("h2", {}, el("span", { class: "grade g" + c.grade, text: c.grade }), " ", c.description.slice(0, 120)),
         el("p", { class: "meta" }, GG.statusChip(c.status), ` ${categoryName(c.category)} · ${w("reported_at")} ${GG.fmtTime(c.reported_at)}` +
           (c.due_at ? ` · ${w("due")} ${GG.fmtTime(c.due_at)}` : "") + (c.unit_id ? ` · ${w("unit")} ${unitName(c.unit_id)}` : "") + ` · ${w("channel")} ${GG.channelLabel(c.channel)}`),
-        c.address ? el("p", { class: "small", text: c.address }) : null),
+        c.address ? el("p", { class: "small address", text: c.address }) : null,
+        c.reporter_name ? el("p", { class: "small reporter", text: `${w("reporter")}: ${c.reporter_name}` }) : null),
       el("h3", { text: w("actions") }), actions, formSlot,
       el("div", { class: "detail-grid" },
         el("div", {}, el("h3", { text: w("routing") }), routingReason(c),
           c.photos.length ? el("h3", { text: w("photos") }) : null, el("div", { class: "photos" }, c.photos.map((p) => GG.photo(p))),
+          c.result ? el("h3", { text: w("result") }) : null, c.result ? el("p", { class: "result", text: c.result }) : null,
           (c.result_photos || []).length ? el("h3", { text: w("result_photos") }) : null,
           el("div", { class: "photos" }, (c.result_photos || []).map((p) => GG.photo(p)))),
         el("figure", { class: "detail-place" }, mapBox, caption)),
       el("h3", { text: w("timeline") }),
       el("ol", { class: "timeline" }, (c.timeline || []).map((e) => el("li", {},
         el("time", { text: GG.fmtTime(e.at) }), el("strong", { text: GG.actionLabel(e.action) }),
-        el("span", { text: ` ${e.actor_name || e.actor_id || ""}` }), e.reason ? el("span", { class: "small", text: " — " + (e.action === "triage" ? GG.reasonLabel(e.reason, names) : e.reason) }) : null))));
+        el("span", { text: ` ${e.actor_name || e.actor_id || ""}` }), e.reason ? el("span", { class: "small", text: " — " + (e.action === "triage" ? GG.reasonLabel(e.reason, names) : e.reason) }) : null,
+        // what the handler wrote, a supervisor's note, a resident's comment: as they typed it
+        ...["result", "note", "comment"].filter((k) => e.data && typeof e.data[k] === "string" && e.data[k]).map((k) => el("span", { class: "small said", text: " — " + e.data[k] }))))));
     if (!c.grid_code || c.lat === null) {  // an address-only report the gazetteer could not place: its point is a stand-in
       mapBox.classList.add("unplaced");
       mapBox.append(el("p", { class: "muted", text: w("unplaced") }));
@@ -174,7 +178,7 @@
       L.geoJSON(geo, { filter: (f) => f.properties.level === "grid" || own(f),
         style: (f) => own(f) ? { color: "#1f6fb2", weight: 2, fillColor: "#4a90c2", fillOpacity: 0.25 } : { color: "#4a90c2", weight: 1, fillOpacity: 0.04 },
         onEachFeature: (f, layer) => {
-          layer.bindTooltip(f.properties.name, { sticky: true });
+          layer.bindTooltip(GG.textNode(f.properties.name), { sticky: true });  // a text node: names are never markup
           if (!own(f)) return;
           map.fitBounds(layer.getBounds().extend([c.lat, c.lon]), { padding: [16, 16], maxZoom: 17, animate: false });
           caption.textContent = `${w("grid")}: ${f.properties.name}`;
@@ -193,11 +197,10 @@
     const id = new URLSearchParams(location.hash.slice(1)).get("case");
     if (id) open(id);
   });
-  const source = new EventSource("/api/v1/stream?access_token=" + encodeURIComponent(GG.token()));
   let reload = null;
-  source.onmessage = () => {};
-  for (const type of ["CaseReported", "CaseTriaged", "CaseDispatched", "CaseHandled", "CaseClosed", "CaseRated", "CaseJoined"]) {
-    source.addEventListener(type, () => { clearTimeout(reload); reload = setTimeout(load, 300); });
-  }
+  const later = () => { clearTimeout(reload); reload = setTimeout(load, 300); };
+  const handlers = {};
+  for (const type of ["CaseReported", "CaseTriaged", "CaseDispatched", "CaseHandled", "CaseClosed", "CaseRated", "CaseJoined"]) handlers[type] = later;
+  GG.liveFeed(handlers, { onReconnect: later });
   document.body.dataset.ready = "1";
 })();

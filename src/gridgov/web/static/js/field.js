@@ -157,4 +157,8 @@
     await load();
     document.body.dataset.ready = "1";
   };
+
+  // each page's start, by the page's name (no inline script calls it: the pages' CSP forbids that)
+  const start = { report: GG.reportPage, mine: GG.minePage, inbox: GG.inboxPage }[window.PAGE];
+  if (start) start();
 })();

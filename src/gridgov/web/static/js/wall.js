@@ -16,7 +16,7 @@
   });
   layer.eachLayer((poly) => {
     const p = poly.feature.properties;
-    poly.bindTooltip(p.name, { sticky: true });
+    poly.bindTooltip(GG.textNode(p.name), { sticky: true });  // names are typed by people: a text node, never markup
   });
 
   function colourGrids() {
@@ -31,7 +31,7 @@
       }
       const fill = overdue ? "#e5484d" : open >= 5 ? "#f5a524" : open ? "#2bb673" : "#1b6fb5";
       poly.setStyle({ fillColor: fill, fillOpacity: overdue ? 0.45 : open ? 0.3 : 0.1 });
-      poly.setTooltipContent(`${poly.feature.properties.name}<br>${w("open")} ${open} · ${w("overdue")} ${overdue}`);
+      poly.setTooltipContent(GG.textNode(poly.feature.properties.name, `${w("open")} ${open} · ${w("overdue")} ${overdue}`));
     });
   }
 
@@ -42,7 +42,7 @@
       radius: fresh ? 9 : 5, color: c.overdue ? "#ff6b6b" : c.grade <= 2 ? "#ffb224" : "#7ee0ff",
       weight: 2, fillOpacity: 0.8, className: fresh ? "pulse" : "",
     }).addTo(map);
-    m.bindTooltip(c.description.slice(0, 40));
+    m.bindTooltip(GG.textNode(c.description.slice(0, 40)));  // a resident's words: text, not HTML
     state.markers.set(c.id, m);
   }
 
@@ -51,6 +51,9 @@
     trend: echarts.init(document.getElementById("chart-trend"), "dark", { renderer: "canvas" }),
   };
   const axisText = { color: "#c8d6e5", fontSize: 14 };
+  // ECharts' HTML tooltips would put category names (table data) into innerHTML and style attributes
+  // the page's CSP refuses; drawn on the canvas ("richText") they are plain text.
+  const tooltip = { trigger: "axis", renderMode: "richText", textStyle: { fontSize: 14 } };
 
   function render(kpi) {
     const values = {
@@ -73,6 +76,7 @@
     charts.category.setOption({
       backgroundColor: "transparent",
       grid: { left: labelWidth + 10, right: 30, top: 10, bottom: 24 },
+      tooltip,
       xAxis: { type: "value", axisLabel: axisText, splitLine: { lineStyle: { color: "#24384f" } } },
       yAxis: { type: "category", data: cats.map((c) => GG.categoryName(c)),
                axisLabel: Object.assign({ width: labelWidth, overflow: "truncate" }, axisText) },
@@ -82,6 +86,7 @@
       backgroundColor: "transparent",
       legend: { data: [w("received"), w("closed")], textStyle: axisText, top: 0 },
       grid: { left: 50, right: 20, top: 34, bottom: 28 },
+      tooltip,
       xAxis: { type: "category", data: kpi.trend.map((d) => d.day.slice(5)), axisLabel: axisText },
       yAxis: { type: "value", axisLabel: axisText, splitLine: { lineStyle: { color: "#24384f" } } },
       series: [
@@ -130,31 +135,37 @@
   open.items.forEach((c) => marker(c, false));
 
   const live = document.getElementById("live");
-  const source = new EventSource("/api/v1/stream?access_token=" + encodeURIComponent(GG.token()));
-  source.onopen = () => { live.className = "live on"; live.textContent = w("connected"); };
-  source.onerror = () => { live.className = "live off"; live.textContent = w("disconnected"); };
-  source.addEventListener("CaseReported", async (ev) => {
-    const data = JSON.parse(ev.data);
-    const c = await GG.api("/api/v1/cases/" + data.case_id);
-    feed.prepend(feedItem(c, true));
-    while (feed.children.length > 40) feed.lastChild.remove();
-    marker(c, true);
-    refresh();
-  });
+  const handlers = {
+    CaseReported: async (ev) => {
+      const data = JSON.parse(ev.data);
+      if (feed.querySelector(`[data-case="${CSS.escape(data.case_id)}"]`)) return;  // already shown (a replay after a reconnect)
+      const c = await GG.api("/api/v1/cases/" + data.case_id);
+      feed.prepend(feedItem(c, true));
+      while (feed.children.length > 40) feed.lastChild.remove();
+      marker(c, true);
+      refresh();
+    },
+  };
   for (const type of ["CaseTriaged", "CaseAccepted", "CaseRejected", "CaseDispatched", "CaseClaimed", "CaseReturned", "CaseHandled", "CaseVerified",
     "CaseReworkRequested", "CaseClosed", "CaseRated", "CaseReopened", "CaseJoined", "CaseSuspended", "CaseResumed", "CaseSupervised",
     "CaseWarned", "CaseEscalated"]) {
-    source.addEventListener(type, (ev) => {
+    handlers[type] = (ev) => {
       const data = JSON.parse(ev.data);
-      const row = feed.querySelector(`[data-case="${data.case_id}"] .chip`);
+      const row = feed.querySelector(`[data-case="${CSS.escape(data.case_id)}"] .chip`);
       if (row && data.status) row.replaceWith(GG.statusChip(data.status));
       if (["closed", "rated", "rejected"].includes(data.status) && state.markers.has(data.case_id)) {
         state.markers.get(data.case_id).remove();
         state.markers.delete(data.case_id);
       }
       refresh();
-    });
+    };
   }
+  GG.liveFeed(handlers, {
+    onOpen: () => { live.className = "live on"; live.textContent = w("connected"); },
+    onDown: () => { live.className = "live off"; live.textContent = w("disconnected"); },
+    onReconnect: refresh,  // events missed while the feed was down still reach the tiles and lists
+  });
+  GG.wall = { map, layer, markers: state.markers };  // for the browser tests (and a curious console): where things are drawn
   setInterval(refresh, 60000);
   window.addEventListener("resize", () => { charts.category.resize(); charts.trend.resize(); map.invalidateSize(); });
   document.body.dataset.ready = "1";
