@@ -15,11 +15,13 @@ from sqlalchemy import Engine
 from gridgov.adapters.calendar_source import load_calendar
 from gridgov.adapters.clock import SystemClock
 from gridgov.adapters.database import make_engine, upgrade
+from gridgov.adapters.password_list import load_common_passwords
 from gridgov.adapters.passwords import PasswordHasher
 from gridgov.adapters.photo_store import PhotoStore
 from gridgov.adapters.unit_of_work import SqlUnitOfWork
 from gridgov.config import Settings
 from gridgov.domain import commands as c
+from gridgov.domain.passwords import PasswordPolicy
 from gridgov.services import cases, directory, notify, rules, schedule, triage
 from gridgov.services.grid_index import GridIndex
 from gridgov.services.ids import new_id
@@ -43,6 +45,7 @@ class Platform:
     secret_key: str
     policy: Any = None
     classifier: Any = None  # the text classifier triage uses (None: every uncategorised case waits)
+    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     listeners: list = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:
@@ -61,6 +64,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
         upgrade(engine)
     grids = GridIndex()
     hasher = PasswordHasher(fast=settings.fast_password_hashing)
+    password_policy = PasswordPolicy(settings.password_min_length, load_common_passwords())
     photos = PhotoStore(settings.photo_dir)
     relay = OutboxRelay(engine, clock)
     classifier = _load_classifier(settings)
@@ -72,7 +76,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
         c.ActOnCase: partial(cases.act_on_case, clock=clock, policy=policy),
         c.MergeCases: partial(cases.merge_cases, clock=clock, policy=policy),
         c.CreateUnit: partial(directory.create_unit, grids=grids),
-        c.CreateUser: partial(directory.create_user, hasher=hasher, clock=clock, grids=grids, new_id=new_id),
+        c.CreateUser: partial(directory.create_user, hasher=hasher, clock=clock, grids=grids, new_id=new_id, password_policy=password_policy),
         c.ImportGrids: partial(directory.import_grids, grids=grids),
         c.StorePhoto: partial(directory.store_photo, photo_store=photos, clock=clock),
         c.TriageCase: partial(triage.triage_case, clock=clock, policy=policy, classifier=classifier),
@@ -93,6 +97,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
         bus=bus,
         grids=grids,
         hasher=hasher,
+        password_policy=password_policy,
         photos=photos,
         relay=relay,
         secret_key=_secret_key(settings),

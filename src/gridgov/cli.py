@@ -51,8 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="build the demo district (fresh each time) and serve it")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--password", default="demo", help="password of every demo account (default: demo)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--public", action="store_true",
+                   help="allow a --host other than loopback; the accounts then get a random password unless --password")
+    p.add_argument("--password", default=None, help="password of every demo account (default: demo on loopback)")
     p.add_argument("--data-dir", default="var/demo", help="where the demo database and photos live")
     p.add_argument("--cases", type=int, default=400, help="historical cases to generate (default 400)")
     p.add_argument("--keep", action="store_true", help="reuse an existing demo database instead of rebuilding")
@@ -137,18 +139,66 @@ def cmd_demo(args) -> int:
     from gridgov.api.app import create_app
     from gridgov.demo.seed import DEMO_USERS, build_demo
 
+    password = _demo_password(args)
+    if password is None:
+        return 2
     settings = Settings(data_dir=Path(args.data_dir), database_url=None)
-    platform = build_demo(settings, password=args.password, cases=args.cases, keep=args.keep)
+    platform = build_demo(settings, password=password, cases=args.cases, keep=args.keep)
     url = f"http://{args.host}:{args.port}"
     print(f"\ngridgov demo district ready at {url}  (API docs: {url}/docs)")
     print("accounts (user / password):")
     for username, role, _name in DEMO_USERS:
-        print(f"  {username:<11} / {args.password:<6}  {role}")
+        print(f"  {username:<11} / {password:<6}  {role}")
+    if not _is_loopback(args.host):
+        _warn_public(args.host, password)
     sys.stdout.flush()
     if args.no_serve:
         return 0
     uvicorn.run(create_app(platform=platform), host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
+
+
+def _demo_password(args) -> str | None:
+    """The demo accounts' password, or None (after saying why) when the demo must not start.
+
+    Every demo account, admin included, shares one password, so the demo listens on this machine
+    only unless `--public` says otherwise; a public demo never gets the well-known `demo` password:
+    without `--password` it gets a random one, printed once (safer than refusing, which invites
+    `--password demo`)."""
+    if _is_loopback(args.host):
+        return args.password or "demo"
+    if not args.public:
+        print(f"gridgov: refusing to serve the demo on {args.host}: every demo account, admin included, "
+              "shares one password. Add --public to serve it beyond this machine anyway.", file=sys.stderr)  # fmt: skip
+        return None
+    if args.password == "demo":
+        print("gridgov: a public demo may not use the well-known password 'demo'; leave --password out "
+              "for a random one", file=sys.stderr)  # fmt: skip
+        return None
+    if args.password:
+        return args.password
+    import secrets
+
+    return secrets.token_urlsafe(12)
+
+
+def _warn_public(host: str, password: str) -> None:
+    line = "!" * 78
+    print(f"\n{line}\n!! WARNING: the demo is served on {host}, reachable from other machines.\n"
+          f"!! Anyone who reaches it can log in as admin / {password} (and as every other demo account).\n"
+          f"!! It holds made-up data only: never load real residents' data into a demo.\n{line}",
+          file=sys.stderr, flush=True)  # fmt: skip
 
 
 def cmd_worker(args) -> int:

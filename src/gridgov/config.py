@@ -27,6 +27,19 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = Field(720, ge=1, le=60 * 24 * 30, description="Lifetime of an access token.")
     host: str = Field("127.0.0.1", description="Address `gridgov serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `gridgov serve` listens on.")
+    # Account security (issue 10). NIST SP 800-63B §5.1.1.2 asks for at least 8 characters; 10 is ours.
+    password_min_length: int = Field(10, ge=8, le=128, description="Shortest password an account may be given.")
+    login_max_failures: int = Field(
+        5, ge=1, le=100, description="Failed logins of one user name within the window before the name is locked."
+    )
+    login_max_failures_per_address: int = Field(
+        20, ge=1, le=10_000, description="Failed logins from one client address within the window before it is locked."
+    )
+    login_window_minutes: int = Field(15, ge=1, le=24 * 60, description="Window in which failed logins are counted.")
+    login_lock_seconds: int = Field(
+        60, ge=1, le=24 * 3600, description="First lock of a name or address; each lock in a row lasts twice as long."
+    )
+    login_lock_max_seconds: int = Field(3600, ge=1, le=7 * 24 * 3600, description="Longest lock of a name or address.")
     stream_poll_seconds: float = Field(
         0.25, gt=0, le=5, description="How often the live feed looks for events committed by other processes."
     )

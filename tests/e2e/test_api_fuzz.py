@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
 from gridgov.adapters.clock import SystemClock
 from gridgov.api.app import create_app
+from gridgov.api.security import issue_token
 from gridgov.bootstrap import bootstrap
-from tests.conftest import ACCOUNTS, PASSWORD, make_settings, populate
+from tests.conftest import ACCOUNTS, make_settings, populate
 
 _tmp = Path(tempfile.mkdtemp(prefix="gridgov-fuzz-"))
 atexit.register(shutil.rmtree, _tmp, ignore_errors=True)
@@ -30,12 +30,15 @@ _platform = bootstrap(make_settings(_tmp), clock=SystemClock())
 populate(_platform)
 app = create_app(platform=_platform, run_relay=False)
 
-_client = TestClient(app)
-TOKENS = {
-    name: _client.post("/api/v1/auth/token", data={"username": name, "password": PASSWORD}).json()["access_token"]
-    for name in ACCOUNTS
-}
 CALLERS = [None, *ACCOUNTS]
+
+
+def _fresh_token(name: str) -> str:
+    """A new token per call: a fuzzed logout (or "sign out everywhere") ends the caller's token, which
+    would leave every later example anonymous."""
+    with _platform.uow() as uow:
+        user = uow.users.by_username(name)
+    return issue_token(_platform, user)[0]
 
 # The live feed never ends by design; it has its own tests (test_live_feed.py).
 schema = schemathesis.openapi.from_asgi("/openapi.json", app).exclude(path="/api/v1/stream")
@@ -51,7 +54,7 @@ def _content_type(response) -> str:
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_errors_are_problem_json(case):
     for caller in CALLERS:
-        headers = {"Authorization": f"Bearer {TOKENS[caller]}"} if caller else {}
+        headers = {"Authorization": f"Bearer {_fresh_token(caller)}"} if caller else {}
         response = case.call(headers=headers)
         assert response.status_code < 500, (caller, response.text)
         if case.operation.path.startswith("/open311/") and response.status_code >= 400:

@@ -24,7 +24,9 @@ def token(base: str, username: str) -> str:
 
 
 def read_events(base: str, tok: str, into: list, ready: threading.Event, stop: threading.Event) -> None:
-    with httpx.stream("GET", f"{base}/api/v1/stream?access_token={tok}", timeout=10) as r:
+    # as the pages do: a single-use stream ticket in the URL, never the access token itself
+    ticket = httpx.post(f"{base}/api/v1/stream/ticket", headers={"Authorization": f"Bearer {tok}"}).json()["ticket"]
+    with httpx.stream("GET", f"{base}/api/v1/stream?ticket={ticket}", timeout=10) as r:
         ready.set()
         for line in r.iter_lines():
             if line.startswith("data: "):

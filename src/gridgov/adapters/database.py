@@ -6,6 +6,7 @@ start with BEGIN IMMEDIATE so two writers queue on the lock instead of failing h
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -18,8 +19,8 @@ from sqlalchemy.engine import make_url
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            _private_database_file(Path(parsed.database))
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
@@ -32,6 +33,24 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _private_database_file(path: Path) -> None:
+    """The SQLite file holds residents' names, phones and addresses and every password hash: only its
+    owner may read it. A new data directory is created 0700; the database file is created (empty: a
+    valid empty database) or tightened to 0600 before SQLite opens it, and SQLite creates the -wal and
+    -shm files with the permissions of the database file, so they are 0600 too. The umask is tightened
+    while the file is made, so it is never readable by others, not even for a moment."""
+    old = os.umask(0o077)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    finally:
+        os.umask(old)
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
 
 
 def _configure_sqlite(engine: Engine) -> None:

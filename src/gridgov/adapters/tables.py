@@ -122,6 +122,32 @@ users = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
 )
+    # bumped by "sign out everywhere", a password change and disabling: every token carries the
+    # generation it was issued under and stops working once it differs (services/accounts.py)
+    Column("token_generation", Integer, nullable=False, default=0, server_default=text("0")),
+)
+
+# Tokens revoked before their expiry (one logout), and stream tickets already used (single use). A row
+# matters only until `expires_at`, the token's own expiry; later rows are purged.
+revoked_tokens = Table(
+    "revoked_tokens",
+    metadata,
+    Column("jti", String(32), primary_key=True),
+    Column("user_id", String(64), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+)
+
+# Login attempts per user name and per client address (domain/login_throttle.py). `key` is
+# "name:<sha256>" or "address:<sha256>", so no user name or address is stored in the clear.
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(80), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_started", UTCDateTime, nullable=True),
+    Column("locked_until", UTCDateTime, nullable=True),
+    Column("lockouts", Integer, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
 
 cases = Table(
     "cases",

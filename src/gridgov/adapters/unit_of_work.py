@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, insert
 
+from gridgov.adapters import account_repositories as ar
 from gridgov.adapters import repositories as r
 from gridgov.adapters import tables as t
 from gridgov.adapters.database import mark_write_transaction
@@ -38,6 +39,8 @@ class SqlUnitOfWork:
         self.timers = r.TimerRepository(self.conn)
         self.devices = r.DeviceRepository(self.conn)
         self.api_keys = r.ApiKeyRepository(self.conn)
+        self.revoked_tokens = ar.RevokedTokenRepository(self.conn)
+        self.login_throttle = ar.LoginThrottleRepository(self.conn)
         self.open_cases = r.OpenCaseFinder(self.conn)
         self.committed_events = []
         return self

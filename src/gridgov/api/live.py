@@ -12,18 +12,32 @@ import asyncio
 import contextlib
 import json
 import time
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
 from gridgov.adapters import tables as t
-from gridgov.api.security import current_actor, get_platform
-from gridgov.domain.roles import Actor
+from gridgov.api.security import (
+    STREAM,
+    Session,
+    current_session,
+    get_platform,
+    issue_stream_ticket,
+    oauth2,
+    session_from_token,
+    session_still_valid,
+)
 from gridgov.domain.scope import can_see_case
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
+
+# How often an open feed checks that its token still stands (logout, disabled account, expiry): one
+# indexed read per reader per period, and a revoked reader sees at most this much more.
+SESSION_RECHECK_SECONDS = 15.0
 
 
 class Wakeup:
@@ -98,9 +112,38 @@ def _last_id(platform) -> int:
         return conn.execute(select(func.coalesce(func.max(t.outbox.c.id), 0))).scalar_one()
 
 
+class TicketOut(BaseModel):
+    ticket: str
+    expires_in: int
+
+
+@router.post("/stream/ticket", response_model=TicketOut, responses={401: {"description": "Not logged in"}})
+def stream_ticket(session: Session = Depends(current_session), platform=Depends(get_platform)) -> dict:
+    """A ticket for `GET /api/v1/stream?ticket=…` (EventSource cannot send an Authorization header):
+    good once, for 60 seconds, for the feed only (it is refused as a bearer token everywhere else).
+    Take a new one for each (re)connection."""
+    ticket, ttl = issue_stream_ticket(platform, session)
+    return {"ticket": ticket, "expires_in": ttl}
+
+
+def stream_session(
+    request: Request,
+    ticket: Annotated[str | None, Query(max_length=2048, description="From POST /api/v1/stream/ticket.")] = None,
+    token: str | None = Depends(oauth2),
+) -> Session:
+    """A stream ticket in the query (browsers), or an access token in the Authorization header (other
+    clients). An access token in the query (`?access_token=`) is not accepted."""
+    if ticket:
+        return session_from_token(get_platform(request), ticket, use=STREAM)
+    return current_session(request, token)
+
+
 @router.get("/stream", responses={200: {"content": {"text/event-stream": {}}}, 401: {"description": "Not logged in"}})
-async def stream(request: Request, actor: Actor = Depends(current_actor), platform=Depends(get_platform)):
-    """Case events you may see, as `text/event-stream`. EventSource clients pass `?access_token=`."""
+async def stream(request: Request, session: Session = Depends(stream_session), platform=Depends(get_platform)):
+    """Case events you may see, as `text/event-stream`. Browsers connect with
+    `new EventSource('/api/v1/stream?ticket=' + ticket)`, the ticket from `POST /api/v1/stream/ticket`.
+    The feed closes when the token behind it is signed out, expires or its account is disabled."""
+    actor = session.actor
     wakeup: Wakeup = request.app.state.wakeup
     wakeup.loop = asyncio.get_running_loop()
     header = request.headers.get("last-event-id")
@@ -111,11 +154,17 @@ async def stream(request: Request, actor: Actor = Depends(current_actor), platfo
 
     async def events():
         sent_up_to = after
+        checked_at = time.monotonic()
         waiter = asyncio.Event()
         wakeup.waiters.add(waiter)
         try:
             yield "retry: 2000\n: connected\n\n"
             while not await request.is_disconnected():
+                if time.monotonic() - checked_at >= SESSION_RECHECK_SECONDS:
+                    if not await run_in_threadpool(session_still_valid, platform, session):
+                        yield "event: signed-out\ndata: {}\n\n"
+                        return
+                    checked_at = time.monotonic()
                 rows = await run_in_threadpool(cursor.read, platform.engine)
                 for row in rows:
                     # The id sent is the highest read so far: a reconnect resumes above everything

@@ -176,6 +176,7 @@ class GridOut(BaseModel):
     level: str
     parent_code: str | None
 
+    active: bool = True  # false: disabled by an admin, cannot log in
 
 class PhotoOut(BaseModel):
     id: str

@@ -37,6 +37,7 @@ class UserRecord:
     phone: str | None
     active: bool
     created_at: datetime
+    token_generation: int = 0  # tokens issued under an older generation no longer work
 
     def as_actor(self) -> Actor:
         return Actor(

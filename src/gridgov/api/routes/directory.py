@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Path, Query, UploadFile
 from fastapi.responses import FileResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from gridgov.adapters.photo_store import MAX_PHOTO_BYTES
 from gridgov.api.problems import ApiProblem
@@ -17,6 +18,7 @@ from gridgov.domain.commands import CreateUnit, CreateUser, ImportGrids, StorePh
 from gridgov.domain.privacy import mask_phone
 from gridgov.domain.roles import Actor, Role
 from gridgov.services.grid_index import rows_to_feature_collection, tree_to_rows
+from gridgov.services import accounts
 
 router = APIRouter(prefix="/api/v1", tags=["directory"])
 ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 422: {"description": "Invalid"}}
@@ -95,6 +97,42 @@ def create_user(body: UserIn, actor: Actor = Depends(current_actor), platform=De
 
 
 @router.get("/grids", response_model=list[GridOut], responses=ERRORS)
+class UserPatch(BaseModel):
+    """Fields an admin may change; those left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool | None = Field(None, description="false disables the account and ends all its tokens at once.")
+    role: str | None = Field(None, max_length=16)
+    display_name: str | None = Field(None, min_length=1, max_length=64)
+    unit_id: str | None = Field(None, max_length=64, description="An empty string removes the unit.")
+    grid_code: str | None = Field(None, max_length=32, description="An empty string removes the grid.")
+
+
+@router.patch(
+    "/users/{user_id}",
+    response_model=UserOut,
+    responses=ERRORS | {404: {"description": "No such user"}, 409: {"description": "Your own account"}},
+)
+def update_user(
+    user_id: Annotated[str, Path(max_length=64)],
+    body: UserPatch,
+    actor: Actor = Depends(require_roles(Role.ADMIN)),
+    platform=Depends(get_platform),
+):
+    """Change an account: disable or enable it, its role, unit, grid or display name. Disabling ends
+    every token of the account on every API process (its next request gets 401) and it cannot log
+    in (the same 401 as a wrong password). You cannot disable your own account or change your role."""
+    changes = body.model_dump(exclude_unset=True)
+    if any(changes.get(k) is None for k in ("active", "role", "display_name") if k in changes):
+        raise ApiProblem(422, "Invalid input", "active, role and display_name cannot be null")
+    with platform.uow() as uow:
+        user = accounts.update_user(
+            uow, actor=actor, user_id=user_id, changes=changes, grids=platform.grids, now=platform.clock.now()
+        )
+    return {**user_out(user), "phone": mask_phone(user.phone)}
+
+
 def list_grids(
     actor: Actor = Depends(current_actor),
     platform=Depends(get_platform),
