@@ -125,11 +125,16 @@ def _platform(settings: Settings | None = None):
 def cmd_serve(args) -> int:
     import uvicorn
 
+    from gridgov.api.access_log import uvicorn_log_config
     from gridgov.api.app import create_app
 
     settings = Settings()
     app = create_app(settings)
-    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port, log_level="info")
+    # the access log keeps paths but not query strings (stream tickets, search terms): api/access_log.py
+    uvicorn.run(
+        app, host=args.host or settings.host, port=args.port or settings.port, log_level="info",
+        log_config=uvicorn_log_config(),
+    )  # fmt: skip
     return 0
 
 
@@ -154,7 +159,12 @@ def cmd_demo(args) -> int:
     sys.stdout.flush()
     if args.no_serve:
         return 0
-    uvicorn.run(create_app(platform=platform), host=args.host, port=args.port, log_level="warning")
+    from gridgov.api.access_log import uvicorn_log_config
+
+    uvicorn.run(
+        create_app(platform=platform), host=args.host, port=args.port, log_level="warning",
+        log_config=uvicorn_log_config(),
+    )  # fmt: skip
     return 0
 
 

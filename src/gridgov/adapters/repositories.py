@@ -195,6 +195,30 @@ class UserRepository:
     def members_of(self, unit_id: str) -> list[UserRecord]:
         return [u for u in self.list() if u.unit_id == unit_id]
 
+    def for_token(self, user_id: str, jtis: tuple[str, ...]) -> tuple[UserRecord | None, bool]:
+        """The account behind a token and whether any of its ids (the token's, a ticket's parent's) is
+        revoked, in one indexed read: every authenticated request pays for this, so it stays one query."""
+        revoked = select(t.revoked_tokens.c.jti).where(t.revoked_tokens.c.jti.in_(jtis)).exists()
+        row = self.conn.execute(select(t.users, revoked.label("revoked")).where(t.users.c.id == user_id)).first()
+        if row is None:
+            return None, False
+        m = dict(row._mapping)
+        is_revoked = bool(m.pop("revoked"))
+        m["role"] = Role(m["role"])
+        return UserRecord(**m), is_revoked
+
+    def update(self, user_id: str, **values: Any) -> None:
+        if "role" in values:
+            values["role"] = str(values["role"])
+        self.conn.execute(update(t.users).where(t.users.c.id == user_id).values(**values))
+
+    def end_sessions(self, user_id: str) -> None:
+        """Every token of the account stops working (a new token generation)."""
+        self.conn.execute(
+            update(t.users).where(t.users.c.id == user_id).values(token_generation=t.users.c.token_generation + 1)
+        )
+
+
 
 class GridRepository:
     def __init__(self, conn: Connection) -> None:
@@ -227,29 +251,6 @@ class IdempotencyRepository:
     def put(self, user_id: str, key: str, request_hash: str, status_code: int, response: Any, now: datetime) -> None:
         self.conn.execute(
             insert(t.idempotency_keys),
-    def for_token(self, user_id: str, jtis: tuple[str, ...]) -> tuple[UserRecord | None, bool]:
-        """The account behind a token and whether any of its ids (the token's, a ticket's parent's) is
-        revoked, in one indexed read: every authenticated request pays for this, so it stays one query."""
-        revoked = select(t.revoked_tokens.c.jti).where(t.revoked_tokens.c.jti.in_(jtis)).exists()
-        row = self.conn.execute(select(t.users, revoked.label("revoked")).where(t.users.c.id == user_id)).first()
-        if row is None:
-            return None, False
-        m = dict(row._mapping)
-        is_revoked = bool(m.pop("revoked"))
-        m["role"] = Role(m["role"])
-        return UserRecord(**m), is_revoked
-
-    def update(self, user_id: str, **values: Any) -> None:
-        if "role" in values:
-            values["role"] = str(values["role"])
-        self.conn.execute(update(t.users).where(t.users.c.id == user_id).values(**values))
-
-    def end_sessions(self, user_id: str) -> None:
-        """Every token of the account stops working (a new token generation)."""
-        self.conn.execute(
-            update(t.users).where(t.users.c.id == user_id).values(token_generation=t.users.c.token_generation + 1)
-        )
-
             [
                 {
                     "user_id": user_id,

@@ -121,7 +121,6 @@ users = Table(
     Column("phone", String(32), nullable=True),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
-)
     # bumped by "sign out everywhere", a password change and disabling: every token carries the
     # generation it was issued under and stops working once it differs (services/accounts.py)
     Column("token_generation", Integer, nullable=False, default=0, server_default=text("0")),
@@ -148,6 +147,7 @@ login_throttle = Table(
     Column("locked_until", UTCDateTime, nullable=True),
     Column("lockouts", Integer, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False, index=True),
+)
 
 cases = Table(
     "cases",

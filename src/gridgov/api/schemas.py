@@ -168,6 +168,7 @@ class UserOut(BaseModel):
     unit_id: str | None
     grid_code: str | None
     phone: str | None
+    active: bool = True  # false: disabled by an admin, cannot log in
 
 
 class GridOut(BaseModel):
@@ -176,7 +177,6 @@ class GridOut(BaseModel):
     level: str
     parent_code: str | None
 
-    active: bool = True  # false: disabled by an admin, cannot log in
 
 class PhotoOut(BaseModel):
     id: str

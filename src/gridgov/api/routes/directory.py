@@ -17,8 +17,8 @@ from gridgov.domain import geo
 from gridgov.domain.commands import CreateUnit, CreateUser, ImportGrids, StorePhoto
 from gridgov.domain.privacy import mask_phone
 from gridgov.domain.roles import Actor, Role
-from gridgov.services.grid_index import rows_to_feature_collection, tree_to_rows
 from gridgov.services import accounts
+from gridgov.services.grid_index import rows_to_feature_collection, tree_to_rows
 
 router = APIRouter(prefix="/api/v1", tags=["directory"])
 ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 422: {"description": "Invalid"}}
@@ -96,7 +96,6 @@ def create_user(body: UserIn, actor: Actor = Depends(current_actor), platform=De
     return user_out(user)
 
 
-@router.get("/grids", response_model=list[GridOut], responses=ERRORS)
 class UserPatch(BaseModel):
     """Fields an admin may change; those left out stay as they are."""
 
@@ -133,6 +132,7 @@ def update_user(
     return {**user_out(user), "phone": mask_phone(user.phone)}
 
 
+@router.get("/grids", response_model=list[GridOut], responses=ERRORS)
 def list_grids(
     actor: Actor = Depends(current_actor),
     platform=Depends(get_platform),
