@@ -8,12 +8,11 @@ reported with its line number and reason, and a re-import of the same order neve
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from typing import Any
 
-from gridgov.domain.documents import bad_character
+from gridgov.domain.documents import bad_character, read_csv
 from gridgov.domain.errors import InvalidInput
 
 DEFAULT_MAPPING = {
@@ -66,7 +65,8 @@ def read_table(content: bytes, filename: str) -> list[dict[str, str]]:
             continue
     else:
         raise InvalidInput(f"{filename} is neither UTF-8 nor GBK text")
-    return [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(io.StringIO(text))]
+    _, rows = read_csv(text, filename)  # bounded: rows, field size, characters (domain/documents.py)
+    return [{k.strip(): (v or "").strip() for k, v in row.items() if k} for _, row in rows]
 
 
 def check_columns(rows: list[dict[str, str]], mapping: dict[str, str]) -> list[str]:

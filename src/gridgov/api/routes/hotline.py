@@ -60,8 +60,11 @@ async def import_orders(
     if len(content) > MAX_FILE:
         raise ApiProblem(413, "File too large", f"at most {MAX_FILE} bytes")
     try:
-        columns = {**hotline.DEFAULT_MAPPING, **(json.loads(mapping) if mapping else {})}
-    except (json.JSONDecodeError, TypeError):
+        given = json.loads(mapping) if mapping else {}
+        if not isinstance(given, dict) or not all(isinstance(v, str) for v in given.values()):
+            raise TypeError
+        columns = {**hotline.DEFAULT_MAPPING, **given}
+    except (ValueError, TypeError, RecursionError):  # JSONDecodeError is a ValueError
         raise ApiProblem(422, "Invalid input", "mapping must be a JSON object of field -> column") from None
     rows = hotline.read_table(content, file.filename or "upload.csv")
     ignored = hotline.check_columns(rows, columns)
