@@ -87,15 +87,9 @@ def login(page, base: str, username: str) -> None:
     page.wait_for_url(lambda url: "/login" not in url)
 
 
-def transitional(msg) -> bool:
-    """TRANSITIONAL, until POST /api/v1/stream/ticket lands: the pages ask for a ticket, get 404 and fall back
-    to the old feed; the browser logs that 404. Remove with the fallback in static/js."""
-    return "404" in msg.text and (msg.location or {}).get("url", "").endswith("/api/v1/stream/ticket")
-
-
 def watch_errors(page, into: list) -> None:
     page.on("pageerror", lambda exc: into.append(f"{page.url}: {exc}"))
-    page.on("console", lambda msg: into.append(f"{page.url}: {msg.text}") if msg.type == "error" and not transitional(msg) else None)
+    page.on("console", lambda msg: into.append(f"{page.url}: {msg.text}") if msg.type == "error" else None)
 
 
 def wait_for_js(page, expression: str, arg=None, timeout: float = 5000) -> None:

@@ -35,7 +35,6 @@ from tests.e2e.test_browser_flow import (  # noqa: F401
     SHOTS,
     browser,
     first_community_point,
-    transitional,
     wait_for_js,
 )
 
@@ -77,7 +76,7 @@ class Watch:
         dialog.dismiss()
 
     def _console(self, msg) -> None:
-        if msg.type == "error" and not transitional(msg):
+        if msg.type == "error":
             self.seen.append(f"{self.page.url}: console {msg.text}")
 
     def clean(self) -> None:

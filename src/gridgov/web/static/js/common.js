@@ -333,8 +333,6 @@
     async function streamUrl() {
       const r = await fetch("/api/v1/stream/ticket", { method: "POST", headers: { Authorization: "Bearer " + GG.token() } });
       if (r.status === 401) { GG.goLogin(); throw new Error("not logged in"); }
-      // TRANSITIONAL, until POST /api/v1/stream/ticket lands in api/live.py: the old token-in-URL feed
-      if (r.status === 404) return "/api/v1/stream?access_token=" + encodeURIComponent(GG.token());
       if (!r.ok) throw new Error("no ticket: " + r.status);
       return "/api/v1/stream?ticket=" + encodeURIComponent((await r.json()).ticket);
     }

@@ -45,8 +45,6 @@
     const r = await fetch("/api/v1/stream/ticket", { method: "POST", headers: { Authorization: "Bearer " + token } });
     let url;
     if (r.ok) url = "/api/v1/stream?ticket=" + encodeURIComponent((await r.json()).ticket);
-    // TRANSITIONAL, until POST /api/v1/stream/ticket lands in api/live.py: the old token-in-URL feed
-    else if (r.status === 404) url = "/api/v1/stream?access_token=" + encodeURIComponent(token);
     else { setTimeout(connect, (pause = Math.min(pause * 2, 30000))); return; }
     source = new EventSource(url);
     source.onopen = () => { pause = 1000; };
