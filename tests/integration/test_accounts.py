@@ -197,3 +197,31 @@ def test_a_stream_ticket_opens_once_and_expired_revocations_are_purged(district,
     with district.engine.connect() as conn:
         left = conn.execute(select(func.count()).select_from(t.revoked_tokens)).scalar_one()
     assert left == 1  # the spent ticket's row expired and went; the logged-out token's stays until it expires
+
+
+def test_an_open_feed_learns_when_the_token_behind_its_ticket_is_signed_out(district, clock) -> None:
+    from gridgov.api.security import session_still_valid
+
+    token, _ = issue_token(district, _user(district, "disp"))
+    parent = session_from_token(district, token)
+    feed = session_from_token(district, issue_stream_ticket(district, parent)[0], use="stream")
+    clock.advance(minutes=5)  # the ticket itself expired long ago; the feed it opened stands by its token
+    assert session_still_valid(district, feed) is True
+    with district.uow() as uow:
+        accounts.log_out(uow, user_id=parent.actor.user_id, jti=parent.jti, expires_at=parent.expires_at, now=clock.now())
+    assert session_still_valid(district, feed) is False
+
+
+def test_an_open_feed_ends_when_its_token_expires_or_the_account_is_disabled(district, clock) -> None:
+    from gridgov.api.security import session_still_valid
+
+    token, _ = issue_token(district, _user(district, "sup"))
+    parent = session_from_token(district, token)
+    feed = session_from_token(district, issue_stream_ticket(district, parent)[0], use="stream")
+    clock.advance(minutes=district.settings.token_ttl_minutes + 1)
+    assert session_still_valid(district, feed) is False
+    clock.advance(minutes=-(district.settings.token_ttl_minutes + 1))
+    with district.uow() as uow:
+        accounts.update_user(uow, actor=SYSTEM_ACTOR, user_id=parent.actor.user_id, changes={"active": False},
+                             grids=district.grids, now=clock.now())  # fmt: skip
+    assert session_still_valid(district, feed) is False
