@@ -3,6 +3,11 @@ request is sent anonymously and as each role; no 5xx ever, and every error body 
 Open311 endpoints answer in the spec's own error format instead). New endpoints are fuzzed
 automatically because the schema is read from the app itself.
 
+Beyond what the schema's own generators make, hooks feed what broke the API before (issue 10) into
+every body field, query value and date-time the schema allows: date-times near the years 1 and 9999,
+naive ones, lone surrogates ('\\ud800', in JSON bodies, where they can travel), NUL and other control
+characters, integers at and past 2**63 and floats like 1e308.
+
 The app is built when this module is collected (schemathesis's lazy fixture loader does not work with
 pytest 9), over a throw-away SQLite database populated like the other e2e tests.
 """
@@ -12,11 +17,13 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 from gridgov.adapters.clock import SystemClock
 from gridgov.api.app import create_app
@@ -42,6 +49,66 @@ def _fresh_token(name: str) -> str:
 
 # The live feed never ends by design; it has its own tests (test_live_feed.py).
 schema = schemathesis.openapi.from_asgi("/openapi.json", app).exclude(path="/api/v1/stream")
+
+HOSTILE_DATES = ["0001-01-01T00:00:00+08:00", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59-08:00",
+                 "9999-12-31T23:59:59.999999Z", "2026-11-23T09:00:00", "1999-12-31T23:59:59Z", "2100-01-01T00:00:00Z"]  # fmt: skip
+HOSTILE_TEXT = ["\x00", "a\x00b", "\x07bell", "\x1b[31m", "\x7f"]  # can travel in a URL or form too
+SURROGATES = ["\ud800", "a\udfffb"]  # only JSON can carry them (as escapes)
+HOSTILE_NUMBERS = [2**63, 2**63 - 1, -(2**63) - 1, 2**64, 10**30, 1e308, -1e308, 5e-324]
+_OFFSETS = [None, UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-12)), timezone(timedelta(hours=14))]
+# any date-time datetime can hold, naive or with an extreme offset, and the literal troublemakers
+schemathesis.openapi.format(
+    "date-time",
+    st.one_of(
+        st.sampled_from(HOSTILE_DATES),
+        st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.sampled_from(_OFFSETS)).map(
+            lambda d: d.isoformat()
+        ),
+    ),
+)
+
+
+def _sometimes(value, bad):
+    """`value` itself most of the time (so requests still get past the door and reach deeper code),
+    a hostile value in one leaf out of eight."""
+    return st.integers(0, 7).flatmap(lambda n: bad if n == 3 else st.just(value))  # not 0 or 7: hypothesis favours the ends
+
+
+def _hostile(value, texts: list[str]):
+    """A strategy giving `value` itself, or a hostile value in any of its leaves."""
+    if isinstance(value, bool) or value is None:
+        return st.just(value)
+    if isinstance(value, str):
+        return _sometimes(value, st.one_of(st.sampled_from(texts + HOSTILE_DATES), st.sampled_from(texts).map(lambda t: value + t)))
+    if isinstance(value, int | float):
+        return _sometimes(value, st.sampled_from(HOSTILE_NUMBERS))
+    if isinstance(value, dict):
+        return st.fixed_dictionaries({k: _hostile(v, texts) for k, v in value.items()})
+    if isinstance(value, list):
+        return st.tuples(*(_hostile(v, texts) for v in value)).map(list)
+    return st.just(value)
+
+
+def _takes_json(context) -> bool:
+    bodies = context.operation.body if context.operation is not None else []
+    return any("json" in body.media_type for body in bodies)
+
+
+@schema.hook
+def flatmap_body(context, body):
+    if not isinstance(body, dict | list):  # CSV/YAML text and files: their own tests
+        return st.just(body)
+    return _hostile(body, HOSTILE_TEXT + SURROGATES if _takes_json(context) else HOSTILE_TEXT)
+
+
+@schema.hook
+def flatmap_query(context, query):
+    return _hostile(query, HOSTILE_TEXT) if isinstance(query, dict) else st.just(query)
+
+
+@schema.hook
+def flatmap_path_parameters(context, path_parameters):
+    return _hostile(path_parameters, HOSTILE_TEXT) if isinstance(path_parameters, dict) else st.just(path_parameters)
 
 
 def _content_type(response) -> str:

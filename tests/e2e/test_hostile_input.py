@@ -222,8 +222,22 @@ def test_a_nul_in_an_open311_form_is_refused_in_open311s_format(wire):
     form = b"api_key=x&service_code=E0109&lat=22.5&long=114.0&description=a%00b"
     reply = wire.send("POST", "/open311/v2/requests.json", form, {"Content-Type": "application/x-www-form-urlencoded"})
     status, _, data = reply
-    assert status == 422
-    assert json.loads(data) == [{"code": 422, "description": "description: contains a control character (U+0000) at position 2"}]
+    assert status == 400
+    assert json.loads(data) == [{"code": 400, "description": "description: contains a control character (U+0000) at position 2"}]
+    still_answers(wire, reply)
+
+
+def test_a_nul_in_a_multipart_open311_form_is_refused_in_open311s_format(wire):
+    status, _, data = wire.json("POST", "/api/v1/admin/api-keys", {"name": "市民热线平台", "channels": ["open311"]}, "root")
+    assert status == 201, data
+    boundary = "b0undary"
+    fields = {"api_key": json.loads(data)["key"], "service_code": "E0109", "lat": "22.5", "long": "114.0", "description": "a\x00b"}
+    body = "".join(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n" for k, v in fields.items())
+    body += f"--{boundary}--\r\n"
+    reply = wire.send("POST", "/open311/v2/requests.json", body.encode(), {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    status, _, data = reply
+    assert status == 400
+    assert json.loads(data) == [{"code": 400, "description": "description: contains a control character (U+0000) at position 2"}]
     still_answers(wire, reply)
 
 

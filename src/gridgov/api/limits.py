@@ -199,6 +199,7 @@ async def refuse(scope, send: Send, status: int, title: str, detail: str) -> Non
     """Answer without calling the app: problem+json, or the Open311 error list under /open311/."""
     path = scope.get("path", "")
     if path.startswith("/open311/"):
+        status = 400 if status == 422 else status  # the spec's code for a bad parameter
         errors = [{"code": status, "description": detail}]
         if path.endswith(".xml"):
             from gridgov.channels.open311 import to_xml

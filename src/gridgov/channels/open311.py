@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from gridgov.domain.documents import bad_character
 from gridgov.domain.workflow import OPEN_STATUSES, CaseStatus
 
 HIDDEN_CHANNELS = ("sos_button",)
@@ -50,6 +51,10 @@ def _float(form: dict[str, str], key: str) -> float | None:
 
 def parse_post(form: dict[str, str]) -> PostedRequest:
     """Validate the POST Service Request parameters (form-encoded, attribute[code]=value)."""
+    for key, value in form.items():  # a multipart form passes the door's check (api/limits.py) unread
+        problem = bad_character(key) or bad_character(value)
+        if problem:
+            raise Open311Error(400, f"{key}: {problem}")
     code = (form.get("service_code") or "").strip()
     if not code:
         raise Open311Error(400, "service_code is required")
