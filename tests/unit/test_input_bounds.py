@@ -175,3 +175,12 @@ def test_a_csv_field_over_the_size_limit_is_refused_with_its_line():
 def test_a_nul_in_a_csv_field_is_refused_with_its_line():
     with pytest.raises(InvalidInput, match="the table, line 3: a field contains a control character"):
         read_csv("a\nok\nb\x00d\n", "the table")
+
+
+def test_a_category_with_a_limit_beyond_a_year_is_refused_when_imported():
+    from gridgov.domain.taxonomy import parse_category_csv
+
+    table = "code,kind,major,name,name_en,grade,time_limit,unit_type\nE0101,event,市容,暴露垃圾,garbage,3,999999999d,sanitation\n"
+    with pytest.raises(InvalidInput) as refused:
+        parse_category_csv(table)
+    assert refused.value.extra["problems"] == ["line 2: time limit 999999999d is longer than the longest allowed, 365d (one year)"]

@@ -136,6 +136,7 @@ def category_rows(table: CategoryTable) -> list[dict[str, str | int]]:
 
 
 def _category_table(items) -> CategoryTable:
+    from gridgov.domain.deadlines import TimeLimit
     from gridgov.domain.errors import InvalidInput
 
     problems: list[str] = []
@@ -155,6 +156,11 @@ def _category_table(items) -> CategoryTable:
             errors.append("grade must be 1-4")
         if not _TIME_LIMIT.match(row["time_limit"]):
             errors.append("time_limit must look like 30m, 4h, 8wh or 3wd")
+        else:
+            try:  # bounded like every limit (at most a year), so no dispatch of the category fails later
+                TimeLimit.parse(row["time_limit"])
+            except InvalidInput as exc:
+                errors.append(exc.detail)
         if not row["name"] or not row["major"]:
             errors.append("major and name must not be empty")
         if errors:
