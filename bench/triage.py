@@ -81,7 +81,7 @@ class Devices:
         return self.rows.get(device_id)
 
 
-def build_stream(n: int, platform, reporter, intake_actor, rng: random.Random) -> list[ReportCase]:
+def build_stream(n: int, platform, reporter, intake_actor, rng: random.Random, resident=None) -> list[ReportCase]:
     messages = load_messages()
     device_ids = register_devices(platform, rng)
     registry = Devices(platform)
@@ -94,7 +94,7 @@ def build_stream(n: int, platform, reporter, intake_actor, rng: random.Random) -
         # spread same-category app reports so most do not count as repeats of one place
         lon, lat = lon + rng.uniform(-0.0015, 0.0015), lat + rng.uniform(-0.0015, 0.0015)
         if kind == "message":
-            stream.append(ReportCase(actor=reporter, description=rng.choice(messages), lon=lon, lat=lat, channel="resident_app"))
+            stream.append(ReportCase(actor=resident or reporter, description=rng.choice(messages), lon=lon, lat=lat, channel="resident_app"))
         elif kind == "app":
             category, _, texts = rng.choice(CASE_TEMPLATES)
             text = rng.choice(texts).format(place=rng.choice(ESTATES)) + f"（编号{i}）"
@@ -202,7 +202,7 @@ def bench(backend: str, n: int, bare_n: int) -> None:
             with platform.uow() as uow:
                 users = {u.username: u.as_actor() for u in uow.users.list()}
             rng = random.Random(2026)
-            stream = build_stream(n, platform, users["gridworker"], users["dispatcher"], rng)
+            stream = build_stream(n, platform, users["gridworker"], users["dispatcher"], rng, resident=users["resident"])
             load_default().predict("预热", "")  # load the shipped model before the clock starts
             rate, latencies, outcomes, windows = run_stream(platform, stream)
             triaged = triage_outcomes(platform)

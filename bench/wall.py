@@ -38,7 +38,7 @@ STATUSES = ["reported", "dispatched", "in_progress", "handled", "closed", "rated
 
 def fill(platform, actors, n: int) -> None:
     lon, lat, _ = point_in(platform, "community")
-    done = platform.bus.handle(ReportCase(actor=actors["ann"], description="路灯不亮", lon=lon, lat=lat, channel="grid_app", category="C0108"))
+    done = platform.bus.handle(ReportCase(actor=actors["ann"], description="路灯不亮", lon=lon, lat=lat, channel="resident_app", category="C0108"))
     with platform.engine.connect() as conn:
         template = dict(conn.execute(select(t.cases).where(t.cases.c.id == done.case_id)).one()._mapping)
         grids = [r.code for r in conn.execute(select(t.grid_nodes.c.code).where(t.grid_nodes.c.level == "grid"))]

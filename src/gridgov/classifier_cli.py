@@ -1,8 +1,9 @@
 """`gridgov classifier train FILE` and `gridgov classifier eval FILE [--model M] [--json]`.
 
 FILE is CSV (or XLSX) with a label column and either one text column or title + detail columns.
-Dispatchers' corrections are written by the platform to `<data_dir>/classifier-corrections.csv` in the
-same layout (title, detail, label), so `train` can take them in next to the original data.
+Dispatchers' corrections are kept by the platform in the database (table `classifier_corrections`, in
+the same layout: title, detail, label), so `train --with-corrections` takes them in next to the original
+data, from any machine that reaches the database.
 """
 
 from __future__ import annotations
@@ -95,6 +96,25 @@ def evaluate(model: TextClassifier, pairs, labels) -> dict:
     }
 
 
+def stored_corrections() -> tuple[list[tuple[str, str]], list[str]]:
+    """The dispatchers' corrections kept in the deployment's database (GRIDGOV_* settings), oldest first."""
+    from sqlalchemy import select
+
+    from gridgov.adapters import tables as t
+    from gridgov.adapters.database import make_engine, upgrade
+    from gridgov.config import Settings
+
+    engine = make_engine(Settings().resolved_database_url)
+    try:
+        upgrade(engine)
+        c = t.classifier_corrections.c
+        with engine.connect() as conn:
+            rows = conn.execute(select(c.title, c.detail, c.label).order_by(c.id)).fetchall()
+    finally:
+        engine.dispose()
+    return [(r.title, r.detail) for r in rows], [r.label for r in rows]
+
+
 def cmd_train(args) -> int:
     pairs: list[tuple[str, str]] = []
     labels: list[str] = []
@@ -103,16 +123,13 @@ def cmd_train(args) -> int:
         pairs += p
         labels += lab
     if args.with_corrections:
-        from gridgov.config import Settings
-
-        corrections = Settings().data_dir / "classifier-corrections.csv"
-        if corrections.exists():
-            p, lab = texts_and_labels(read_rows(corrections), corrections, None, "label")
+        p, lab = stored_corrections()
+        if lab:
             pairs += p
             labels += lab
-            print(f"with {len(lab)} dispatchers' corrections from {corrections}")
+            print(f"with {len(lab)} dispatchers' corrections from the database")
         else:
-            print(f"no corrections yet ({corrections} does not exist)")
+            print("no corrections yet (dispatchers have not corrected the classifier)")
     model = TextClassifier.train([normalize(t, d) for t, d in pairs], labels)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.out)
@@ -145,7 +162,7 @@ def register(subparsers) -> None:
     q.add_argument("--text-column")
     q.add_argument("--label-column", default="label")
     q.add_argument("--with-corrections", action="store_true",
-                   help="add the dispatchers' corrections (<data_dir>/classifier-corrections.csv)")
+                   help="add the dispatchers' corrections (kept in the database of GRIDGOV_DATABASE_URL)")
     q.set_defaults(func=_guarded(cmd_train))
     q = sub.add_parser("eval", help="evaluate a model on a CSV with title, detail, label")
     q.add_argument("file", type=Path)

@@ -44,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gridgov", description="一网统管: grid-based community governance")
     sub = parser.add_subparsers(metavar="command")
 
-    p = sub.add_parser("serve", help="run the API, pages, live feed and relay over GRIDGOV_* settings")
+    p = sub.add_parser(
+        "serve", help="run the API, pages and live feed (plus the loops GRIDGOV_BACKGROUND names) over GRIDGOV_* settings"
+    )
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.set_defaults(func=cmd_serve)
@@ -223,7 +225,7 @@ def cmd_worker(args) -> int:
         platform.relay.start(platform.settings.relay_interval_seconds)
     for loop in running:
         loop.start()
-    print(f"gridgov worker running: {', '.join(args.kinds)} (Ctrl-C stops)", flush=True)
+    print(f"gridgov worker running: {', '.join(args.kinds)} (Ctrl-C stops; others may run beside it)", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with contextlib.suppress(KeyboardInterrupt):

@@ -22,7 +22,9 @@ class Settings(BaseSettings):
         "PostgreSQL: postgresql://user@host:5432/db (psycopg 3).",
     )
     secret_key: str | None = Field(
-        None, description="Signs access tokens; unset means a random key kept in <data_dir>/secret.key."
+        None,
+        description="Signs access tokens; unset means a random key kept in <data_dir>/secret.key (SQLite only: "
+        "with a shared database every process must be given the same key).",
     )
     token_ttl_minutes: int = Field(720, ge=1, le=60 * 24 * 30, description="Lifetime of an access token.")
     host: str = Field("127.0.0.1", description="Address `gridgov serve` listens on.")
@@ -78,10 +80,42 @@ class Settings(BaseSettings):
     relay_interval_seconds: float = Field(
         1.0, gt=0, le=60, description="How often the outbox relay retries undelivered events."
     )
+    background: str = Field(
+        "all",
+        pattern=r"^\s*(all|none|(relay|ticker|webhooks)(\s*,\s*(relay|ticker|webhooks))*)\s*$",
+        description="Loops `gridgov serve` runs beside the API: all, none, or a list of relay, ticker, webhooks.",
+    )
+    shared_state_poll_seconds: float = Field(
+        2.0, ge=0, le=60, description="How often a process checks whether ladders, calendar or grids changed elsewhere."
+    )
+    park_after_attempts: int = Field(
+        5, ge=1, le=100, description="Failed attempts after which an outbox event or a deadline timer is parked."
+    )
+    photo_store: str = Field(
+        "auto",
+        pattern="^(auto|directory|database)$",
+        description="Where photos live: directory (<data_dir>/photos), database, or auto (database unless SQLite).",
+    )
+    photo_max_pixels: int = Field(
+        40_000_000, ge=1_000_000, le=200_000_000, description="Largest photo accepted, in pixels (width x height)."
+    )
 
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'gridgov.db').resolve()}"
+
+    @property
+    def background_loops(self) -> set[str]:
+        """The loops named by `background` ("all" = relay, ticker and webhooks)."""
+        text = self.background.strip()
+        if text == "all":
+            return {"relay", "ticker", "webhooks"}
+        return set() if text == "none" else {part.strip() for part in text.split(",")}
+
+    @property
+    def shared_database(self) -> bool:
+        """A database other processes (possibly on other machines) may use too: anything but SQLite."""
+        return not self.resolved_database_url.startswith("sqlite")
 
     @property
     def photo_dir(self) -> Path:

@@ -20,7 +20,7 @@ def report(api, who="ann", **extra):
 
 
 def test_a_camera_capture_goes_to_the_property_company_with_the_rule_that_decided(api):
-    case = report(api, category="E0109", channel="ai_camera")
+    case = report(api, "disp", category="E0109", channel="ai_camera")  # a camera case registered at the desk
     assert case["status"] == "dispatched" and case["unit_id"] == "wuye-1"
     assert [e["action"] for e in case["timeline"]] == ["report", "triage", "accept", "dispatch"]
     routing = case["timeline"][1]["data"]["routing"]
@@ -171,7 +171,7 @@ def test_a_report_that_names_its_event_gets_that_category_its_limit_and_its_unit
 
 
 def test_a_dispatcher_merges_a_duplicate_and_can_split_it_again(api):
-    keep = report(api, description="垃圾桶满溢", category="E0109", channel="ai_camera")
+    keep = report(api, "disp", description="垃圾桶满溢", category="E0109", channel="ai_camera")
     lon, lat, _ = point_in(api.platform, "grid", 5)
     dup = api.post("/api/v1/cases", json={"description": "这里垃圾很多", "lat": lat, "lon": lon}, headers=api.login("ann")).json()
     h = api.login("disp")
@@ -210,6 +210,9 @@ def test_dispatchers_corrections_retrain_a_model_the_platform_then_loads(api, tm
     import csv
     from collections import defaultdict
 
+    from sqlalchemy import select
+
+    from gridgov.adapters import tables as t
     from gridgov.bootstrap import bootstrap
     from gridgov.cli import main as cli
     from tests.conftest import make_settings
@@ -221,7 +224,9 @@ def test_dispatchers_corrections_retrain_a_model_the_platform_then_loads(api, tm
                  headers=api.login("disp"))  # fmt: skip
     assert r.status_code == 200, r.text
     data_dir = api.platform.settings.data_dir
-    kept = list(csv.DictReader((data_dir / "classifier-corrections.csv").open(encoding="utf-8")))
+    with api.platform.engine.connect() as conn:  # kept in the database, which every process reads
+        c = t.classifier_corrections.c
+        kept = [dict(r._mapping) for r in conn.execute(select(c.title, c.detail, c.label))]
     assert kept == [{"title": "", "detail": "有个问题想反映一下", "label": {"M03": "教育文体", "M04": "商贸旅游"}[corrected]}]
 
     by_label = defaultdict(list)

@@ -11,7 +11,7 @@ from gridgov.domain.cases import Case, Extension
 from gridgov.domain.errors import DomainError, Forbidden, InvalidInput, InvalidTransition
 from gridgov.domain.roles import Actor, Role
 from gridgov.domain.taxonomy import Channel
-from gridgov.domain.workflow import TRANSITIONS, Action, CaseStatus, actions_for, actions_from
+from gridgov.domain.workflow import TRANSITIONS, Action, CaseStatus, actions_for
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 UNIT = "wuye-1"
@@ -67,25 +67,58 @@ def case_in(status: CaseStatus, action: Action) -> Case:
     return case
 
 
+# The lifecycle as a person reviewed it (DESIGN §4 and the issues), written out, not read from TRANSITIONS:
+# action: (the states it may start from, the state it leads to or None for "stays", the roles that may
+# take it). SYSTEM is the platform itself and is left out. A change to the transition table must change
+# this table too, by hand, which is the point.
+REVIEWED = {
+    "accept": ("reported", "accepted", "dispatcher admin"),
+    "reject": ("reported", "rejected", "dispatcher admin"),
+    "dispatch": ("accepted returned", "dispatched", "dispatcher admin"),
+    "claim": ("dispatched", "in_progress", "handler entity_staff"),
+    "return": ("dispatched in_progress", "returned", "handler entity_staff"),
+    "handle": ("in_progress", "handled", "handler entity_staff"),
+    "verify": ("handled", "verified", "supervisor admin"),
+    "rework": ("handled", "in_progress", "supervisor admin"),
+    "close": ("verified", "closed", "dispatcher supervisor admin"),
+    "rate": ("closed", "rated", "resident grid_worker entity_staff handler"),
+    "reopen": ("closed rated rejected", "accepted", "dispatcher supervisor admin"),
+    "request_extension": ("dispatched in_progress", None, "handler entity_staff"),
+    "approve_extension": ("dispatched in_progress", None, "dispatcher supervisor admin"),
+    "deny_extension": ("dispatched in_progress", None, "dispatcher supervisor admin"),
+    "request_suspension": ("dispatched in_progress", None, "handler entity_staff"),
+    "approve_suspension": ("dispatched in_progress", None, "dispatcher supervisor admin"),
+    "resume": ("dispatched in_progress", None, "handler entity_staff dispatcher supervisor admin"),
+    "supervise": ("reported accepted dispatched in_progress returned handled", None, "supervisor leader"),
+}
+
+
+def test_the_reviewed_table_names_every_action():
+    assert sorted(REVIEWED) == sorted(a.value for a in Action)
+
+
 CELLS = [(s, a, r) for s in CaseStatus for a in Action for r in Role if r is not Role.SYSTEM]
 
 
 @pytest.mark.parametrize(("status", "action", "role"), CELLS, ids=[f"{s}-{a}-{r}" for s, a, r in CELLS])
 def test_transition_table_cell(status: CaseStatus, action: Action, role: Role) -> None:
-    transition = next(t for t in TRANSITIONS if t.action is action)
+    sources, target, roles = REVIEWED[action.value]
     case = case_in(status, action)
     actor = actor_for(role, is_reporter=action is Action.RATE)  # only the reporter rates (own test)
     before_version = case.version
-    if status not in transition.sources:
+    if status.value not in sources.split():
         with pytest.raises(InvalidTransition) as err:
             case.act(action, actor, NOW, GOOD_FIELDS[action])
-        assert err.value.extra["allowed_actions"] == [str(a) for a in actions_from(status)]
-    elif role not in transition.roles:
+        allowed_here = [a for a, (src, _, _) in REVIEWED.items() if status.value in src.split()]
+        assert sorted(err.value.extra["allowed_actions"]) == sorted(allowed_here)
+    elif role.value not in roles.split():
         with pytest.raises(Forbidden):
             case.act(action, actor, NOW, GOOD_FIELDS[action])
+        assert action not in case.allowed_actions(actor)
     else:
+        assert action in case.allowed_actions(actor)
         case.act(action, actor, NOW, GOOD_FIELDS[action])
-        assert case.status is (transition.target or status)
+        assert case.status.value == (target or status.value)
         assert case.version == before_version + 1
         assert case.new_entries[-1].action == action.value
         assert case.events[-1].case_id == "C1"

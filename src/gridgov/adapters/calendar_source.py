@@ -2,7 +2,8 @@
 make-up workdays as published by the State Council, one release per year) plus a local override file.
 
 Years the package does not cover are provisional: weekends only, flagged as such in the API, never
-guessed. The override file (YAML or JSON) is an admin's local knowledge:
+guessed. The overrides (YAML or JSON; an admin's upload kept in the database, or the deployment's
+`calendar_file`) are local knowledge:
 
     holidays: [2027-01-01, {from: 2027-02-06, to: 2027-02-12}]
     workdays: [2027-02-14]                 # 调休 Saturdays/Sundays that are working days
@@ -127,3 +128,8 @@ def load_calendar(override_path: Path | None) -> WorkingCalendar:
     if override_path and override_path.exists():
         calendar = apply_overrides(calendar, parse_overrides(override_path.read_text(encoding="utf-8")))
     return calendar
+
+
+def load_calendar_text(text: str) -> WorkingCalendar:
+    """The official calendar with overrides given as text (an admin's upload, kept in the database)."""
+    return apply_overrides(official_calendar(), parse_overrides(text))

@@ -95,6 +95,23 @@ _INSERT_ENTRIES = insert(t.case_timeline)
 _MISSING = object()
 
 
+def link_photos(conn: Connection, kind: str, ref: str, photo_ids: set[str]) -> None:
+    """Record that `kind:ref` (a user, a case) shows these photos; links already there are kept."""
+    link = t.photo_links.c
+    known = set(
+        conn.execute(
+            select(link.photo_id).where(link.kind == kind, link.ref == ref, link.photo_id.in_(sorted(photo_ids)))
+        ).scalars()
+    )
+    rows = [{"photo_id": p, "kind": kind, "ref": ref} for p in sorted(photo_ids - known)]
+    if rows:
+        conn.execute(insert(t.photo_links), rows)
+
+
+def _photo_ids(row: dict[str, Any]) -> set[str]:
+    return {p for key in ("photos", "result_photos") for p in (row.get(key) or ()) if isinstance(p, str)}
+
+
 class CaseRepository:
     """Loads cases without their timeline and saves them with an optimistic version check."""
 
@@ -121,6 +138,14 @@ class CaseRepository:
         self._loaded_row[case.id] = case_to_row(case)
         return case
 
+    def try_lock(self, case_id: str) -> bool:
+        """Lock the case's row unless another transaction holds it (PostgreSQL, SKIP LOCKED): a ticker
+        then leaves that case for now instead of queueing behind it. SQLite writers queue anyway."""
+        if self.conn.dialect.name != "postgresql":
+            return True
+        query = select(t.cases.c.id).where(t.cases.c.id == case_id).with_for_update(skip_locked=True)
+        return self.conn.execute(query).first() is not None
+
     def flush(self) -> None:
         """Write every changed case: insert new ones, update loaded ones if nobody else changed them."""
         for case_id, case in self.seen.items():
@@ -136,11 +161,18 @@ class CaseRepository:
                     result = self.conn.execute(_UPDATE_CASE, {**changed, "where_id": case_id, "where_version": loaded})
                     if result.rowcount != 1:
                         raise StaleVersion(f"case {case_id} was changed by someone else; reload it and try again")
+            before_photos = set() if loaded is None else _photo_ids(self._loaded_row.get(case_id, {}))
+            new_photos = _photo_ids(row) - before_photos
+            if new_photos:
+                self._link_photos(case_id, new_photos)
             self._loaded_row[case_id] = row
             if case.new_entries:
                 self.conn.execute(_INSERT_ENTRIES, [_entry_row(case_id, e) for e in case.new_entries])
                 case.new_entries.clear()
             self._loaded_version[case_id] = case.version
+
+    def _link_photos(self, case_id: str, photo_ids: set[str]) -> None:
+        link_photos(self.conn, "case", case_id, photo_ids)
 
     def collect_events(self) -> list:
         out = []
@@ -217,7 +249,6 @@ class UserRepository:
         self.conn.execute(
             update(t.users).where(t.users.c.id == user_id).values(token_generation=t.users.c.token_generation + 1)
         )
-
 
 
 class GridRepository:
@@ -311,9 +342,23 @@ class PhotoRepository:
         found = {r.id for r in self.conn.execute(select(t.photos.c.id).where(t.photos.c.id.in_(ids)))}
         return [i for i in ids if i not in found]
 
+    def not_uploaded_by(self, ids: list[str], user_id: str) -> list[str]:
+        """Of these photo ids, those this user did not upload (or that do not exist): a report or a
+        result may show only its author's own uploads, so a photo id learned elsewhere opens nothing."""
+        if not ids:
+            return []
+        link = t.photo_links.c
+        mine = set(
+            self.conn.execute(
+                select(link.photo_id).where(link.kind == "user", link.ref == user_id, link.photo_id.in_(ids))
+            ).scalars()
+        )
+        return [i for i in ids if i not in mine]
+
     def add(self, row: dict[str, Any]) -> None:
         if self.get(row["id"]) is None:
             self.conn.execute(insert(t.photos), [row])
+        link_photos(self.conn, "user", row["uploaded_by"], {row["id"]})
 
 
 class CategoryRepository:
@@ -403,21 +448,40 @@ class TimerRepository:
         if fresh:
             self.conn.execute(_INSERT_TIMERS, fresh)
 
-    def claim_due(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+    def due(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        """Due, unfired, unparked timers (id and case), earliest first; `claim` takes each one."""
         c = t.case_timers.c
-        query = select(t.case_timers).where(c.fired_at.is_(None), c.due_at <= now).order_by(c.due_at).limit(limit)
+        query = select(c.id, c.case_id).where(c.fired_at.is_(None), c.parked_at.is_(None), c.due_at <= now)
+        return [dict(r._mapping) for r in self.conn.execute(query.order_by(c.due_at, c.id).limit(limit))]
+
+    def claim(self, timer_id: int, now: datetime) -> dict[str, Any] | None:
+        """The timer, locked for this transaction, if it is still due and nobody else holds it."""
+        c = t.case_timers.c
+        query = select(t.case_timers).where(c.id == timer_id, c.fired_at.is_(None), c.parked_at.is_(None), c.due_at <= now)
         if self.conn.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        return [dict(r._mapping) for r in self.conn.execute(query)]
+        row = self.conn.execute(query).first()
+        return dict(row._mapping) if row else None
 
     def mark_fired(self, timer_id: int, now: datetime) -> None:
         self.conn.execute(update(t.case_timers).where(t.case_timers.c.id == timer_id).values(fired_at=now))
+
+    def record_failure(self, timer_id: int, error: str, now: datetime, *, park_after: int) -> None:
+        """Count a failed firing; the `park_after`-th one parks the timer until an admin retries it."""
+        from sqlalchemy import case as when
+
+        c = t.case_timers.c
+        self.conn.execute(
+            update(t.case_timers)
+            .where(c.id == timer_id, c.fired_at.is_(None))
+            .values(attempts=c.attempts + 1, last_error=error, parked_at=when((c.attempts + 1 >= park_after, now), else_=None))
+        )
 
     def next_due(self) -> datetime | None:
         from sqlalchemy import func
 
         c = t.case_timers.c
-        return self.conn.execute(select(func.min(c.due_at)).where(c.fired_at.is_(None))).scalar()
+        return self.conn.execute(select(func.min(c.due_at)).where(c.fired_at.is_(None), c.parked_at.is_(None))).scalar()
 
 
 class DeviceRepository:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -277,6 +278,12 @@ outbox = Table(
     Column("published_at", UTCDateTime, nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=True),
+    # A relay's lease on the row (migration 0009): no two relays deliver one event.
+    Column("claimed_by", String(96), nullable=True),
+    Column("claimed_until", UTCDateTime, nullable=True),
+    # Set after `park_after_attempts` failures: the event waits for an admin's retry, later ones flow.
+    Column("parked_at", UTCDateTime, nullable=True),
+    Column("parked_reason", Text, nullable=True),
     # The relay reads undelivered events in id order: only they are indexed (see migration 0007).
     Index("ix_outbox_pending", "id", sqlite_where=text("published_at IS NULL"), postgresql_where=text("published_at IS NULL")),
 )
@@ -290,6 +297,10 @@ case_timers = Table(
     Column("due_at", UTCDateTime, nullable=False),
     Column("fired_at", UTCDateTime, nullable=True),
     Column("data", JSON, nullable=False),
+    # Failed firings (migration 0009): counted, the last error kept, parked after `park_after_attempts`.
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    Column("last_error", Text, nullable=True),
+    Column("parked_at", UTCDateTime, nullable=True),
     UniqueConstraint("case_id", "key"),
     # The sweep reads only unfired timers by due time: its cost follows the due steps, not the open cases.
     Index("ix_case_timers_pending", "due_at", sqlite_where=text("fired_at IS NULL"), postgresql_where=text("fired_at IS NULL")),
@@ -337,6 +348,8 @@ webhook_deliveries = Table(
     Column("last_error", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("delivered_at", UTCDateTime, nullable=True),
+    Column("claimed_by", String(96), nullable=True),  # a sender's lease (migration 0009): sent once
+    Column("claimed_until", UTCDateTime, nullable=True),
     UniqueConstraint("webhook_id", "source"),
     Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
 )
@@ -364,6 +377,17 @@ photos = Table(
     Column("uploaded_at", UTCDateTime, nullable=False),
 )
 
+# Who may see a photo: everyone who uploaded it (kind "user"; photos are stored by content, so two people
+# may upload the same one) and whoever may see a case showing it (kind "case", as a report's or a
+# result's photo). Rows are only added: a photo once shown on a case stays on its history.
+photo_links = Table(
+    "photo_links",
+    metadata,
+    Column("photo_id", String(64), primary_key=True),
+    Column("kind", String(8), primary_key=True),  # user | case
+    Column("ref", String(64), primary_key=True),  # the user id or the case id
+)
+
 audit_log = Table(
     "audit_log",
     metadata,
@@ -376,4 +400,47 @@ audit_log = Table(
     Column("subject_id", String(64), nullable=False),
     Column("fields", JSON, nullable=False),
     Column("purpose", String(200), nullable=True),
+)
+
+# State every process must agree on (migration 0009). A change bumps its row in `shared_versions` in
+# the same transaction; each process compares versions every `shared_state_poll_seconds` and reloads.
+shared_versions = Table(
+    "shared_versions",
+    metadata,
+    Column("name", String(64), primary_key=True),  # ladders | calendar | grids | imported:<file>
+    Column("version", Integer, nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+)
+
+escalation_ladders = Table(
+    "escalation_ladders",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("definition", JSON, nullable=False),  # services/ladders.ladder_to_dict
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+calendar_overrides = Table(
+    "calendar_overrides",
+    metadata,
+    Column("name", String(32), primary_key=True),  # one row, "local": the admin's upload as sent
+    Column("text", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+classifier_corrections = Table(
+    "classifier_corrections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("label", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+photo_blobs = Table(
+    "photo_blobs",
+    metadata,
+    Column("id", String(64), primary_key=True),  # sha256 of the content, as in `photos`
+    Column("content", LargeBinary, nullable=False),
 )

@@ -30,12 +30,15 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        running = loops(platform, {"ticker", "webhooks"}) if run_relay else []
-        if run_relay and platform.classifier is not None:
+        # The `background` setting says which loops run beside the API (none: an API-only process);
+        # run_relay=False (tests) runs none whatever the setting.
+        which = platform.settings.background_loops if run_relay else set()
+        running = loops(platform, which)
+        if "relay" in which and platform.classifier is not None:
             # Load the model before serving: loaded lazily by the first triage, it would hold the
             # interpreter for seconds and stall the live feed just when the first report arrives.
             platform.classifier.predict("预热", "")
-        if run_relay:
+        if "relay" in which:
             platform.relay.start(platform.settings.relay_interval_seconds)
         for loop in running:
             loop.start()

@@ -17,6 +17,7 @@ PROBLEM = "application/problem+json"
 
 STATUS_FOR: list[tuple[type[e.DomainError], int]] = [
     (e.IdempotencyMismatch, 422),
+    (e.TooLarge, 413),
     (e.InvalidInput, 422),
     (e.NotFound, 404),
     (e.Forbidden, 403),

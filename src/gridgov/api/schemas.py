@@ -19,8 +19,16 @@ class CaseIn(BaseModel):
     crs: str = Field("wgs84", description="wgs84 (default), gcj02 (Amap/Tencent/WeChat) or bd09 (Baidu).")
     address: str | None = Field(None, max_length=500)
     category: str | None = Field(None, max_length=64)
-    channel: str = Field("resident_app", description="Intake channel, e.g. grid_app, resident_app, desk.")
-    grade: int | None = Field(None, ge=1, le=4, description="1 most urgent ... 4 routine; default 3.")
+    channel: str | None = Field(
+        None,
+        max_length=32,
+        description="Intake channel; default by role (resident_app, grid_app for grid workers, desk for the "
+        "center). Which channels a role may name is policy (domain/policy.py): machine channels need their "
+        "intake endpoint and an integration key.",
+    )
+    grade: int | None = Field(
+        None, ge=1, le=4, description="1 most urgent ... 4 routine; default from the content. Staff only."
+    )
     reporter_name: str | None = Field(None, max_length=64)
     reporter_phone: str | None = Field(None, max_length=32)
     photos: list[str] = Field(default_factory=list, max_length=9, description="Ids from POST /api/v1/photos.")

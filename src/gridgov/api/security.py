@@ -24,7 +24,8 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from gridgov.api.problems import ApiProblem
-from gridgov.domain.roles import Actor, Role
+from gridgov.domain import policy
+from gridgov.domain.roles import Actor
 from gridgov.services import accounts
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -171,18 +172,6 @@ def current_actor(request: Request, token: str | None = Depends(oauth2)) -> Acto
     return current_session(request, token).actor
 
 
-def require_roles(*roles: Role):
-    def check(actor: Actor = Depends(current_actor)) -> Actor:
-        if actor.role not in roles:
-            raise ApiProblem(403, "Forbidden", f"this needs one of the roles: {', '.join(roles)}")
-        return actor
-
-    return check
-
-
-INTAKE_ROLES = (Role.ADMIN, Role.DISPATCHER)
-
-
 def intake_actor(channel: str):
     """Who feeds a machine channel: an integration key limited to it (`X-Api-Key: ggk_...`, see
     services/api_keys.py), or a logged-in dispatcher or admin (e.g. a desk importing a file)."""
@@ -192,8 +181,9 @@ def intake_actor(channel: str):
         if key:
             return actor_from_key(get_platform(request), key, channel)
         actor = current_actor(request, token)
-        if actor.role not in INTAKE_ROLES:
-            raise ApiProblem(403, "Forbidden", f"this needs an integration key for {channel}, or one of the roles: {', '.join(INTAKE_ROLES)}")
+        if not policy.allowed(actor.role, policy.Permission.FEED_MACHINE_CHANNELS):
+            roles = ", ".join(sorted(policy.GRANTS[policy.Permission.FEED_MACHINE_CHANNELS]))
+            raise ApiProblem(403, "Forbidden", f"this needs an integration key for {channel}, or one of the roles: {roles}")
         return actor
 
     return check

@@ -14,6 +14,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from gridgov.domain.documents import bad_character
+from gridgov.domain.privacy import redact_text
 from gridgov.domain.workflow import OPEN_STATUSES, CaseStatus
 
 HIDDEN_CHANNELS = ("sos_button",)
@@ -103,7 +104,7 @@ def request_record(case, unit_name: str | None, category_name: str | None) -> di
         "status_notes": text,
         "service_name": category_name,
         "service_code": case.category,
-        "description": case.description,
+        "description": redact_text(case.description),  # published: numbers typed in are masked
         "agency_responsible": unit_name,
         "service_notice": None,
         "requested_datetime": _iso(case.reported_at),

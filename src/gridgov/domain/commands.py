@@ -20,7 +20,7 @@ class ReportCase(Command):
     description: str
     lon: float
     lat: float
-    channel: str
+    channel: str | None  # None: the reporter's role decides (domain/policy.DEFAULT_CHANNEL)
     crs: str = "wgs84"
     address: str | None = None
     category: str | None = None

@@ -24,6 +24,12 @@ class InvalidInput(DomainError):
     title = "Invalid input"
 
 
+class TooLarge(InvalidInput):
+    """Input over a size limit (a photo's bytes or pixels): HTTP 413."""
+
+    title = "Too large"
+
+
 class NotFound(DomainError):
     """A referenced thing (case, unit, grid, user) does not exist or is outside the caller's scope: 404."""
 

@@ -51,3 +51,22 @@ def mask_name(name: str | None) -> str | None:
 
 def phone_visible_to(role: Role, *, is_self: bool = False) -> bool:
     return is_self or role in PHONE_CLEAR_ROLES
+
+
+# Personal numbers people type into free text ("请联系我13812345678"): resident ID numbers (18 digits, the
+# last may be X; or the old 15), mainland mobiles (1[3-9] + 9 digits, also written 138-1234-5678 or
+# 138 1234 5678) and landlines with an area code (0755-83561234). Digits glued to other digits are not
+# matched, so order numbers and amounts stay as they are.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[ \-]?)?1[3-9]\d(?:[ \-]?\d{4}){2}(?!\d)")
+_LANDLINE_IN_TEXT = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
+
+
+def redact_text(text: str | None) -> str | None:
+    """Free text with the personal numbers in it masked the way the phone field is (138****5678), for
+    every reader who does not see the reporter's phone in clear and for everything published."""
+    if not text:
+        return text
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
+    text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+    return _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)

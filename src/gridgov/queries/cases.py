@@ -19,12 +19,15 @@ from gridgov.adapters.repositories import case_from_row
 from gridgov.domain.documents import bad_character
 from gridgov.domain.errors import DomainError, InvalidInput
 from gridgov.domain.instants import check_instant
-from gridgov.domain.privacy import mask_name, mask_phone, phone_visible_to
+from gridgov.domain.privacy import mask_name, mask_phone, phone_visible_to, redact_text
 from gridgov.domain.roles import CENTER_ROLES, UNIT_ROLES, Actor, Role
 from gridgov.domain.scope import can_see_case
 from gridgov.domain.workflow import CaseStatus
 
 MAX_PAGE = 200
+# Roles whose names on a timeline are personal data (the reporter, a neighbour who reported it again);
+# staff act in office and are named.
+_PRIVATE_ROLES = frozenset({str(Role.RESIDENT)})
 
 
 @dataclass(frozen=True)
@@ -128,13 +131,20 @@ def count_cases(conn: Connection, actor: Actor) -> dict[str, int]:
     return {status: n for status, n in conn.execute(query)}
 
 
+def _text_for(actor: Actor, case):
+    """Free text as this reader may see it: numbers typed into it are masked like the phone field."""
+    clear = phone_visible_to(actor.role, is_self=case.reporter_id == actor.user_id)
+    return (lambda text: text) if clear else redact_text
+
+
 def case_summary(case, actor: Actor, now: datetime | None = None) -> dict[str, Any]:
+    text = _text_for(actor, case)
     return {
         "id": case.id,
         "status": str(case.status),
         "status_label": case.status.label_zh,
         "version": case.version,
-        "description": case.description,
+        "description": text(case.description),
         "address": case.address,
         "lon": case.lon,
         "lat": case.lat,
@@ -152,14 +162,19 @@ def case_summary(case, actor: Actor, now: datetime | None = None) -> dict[str, A
 
 
 def case_detail(
-    conn: Connection, actor: Actor, case_id: str, now: datetime | None = None
+    conn: Connection, actor: Actor, case_id: str, now: datetime | None = None, *, just_acted: bool = False
 ) -> tuple[dict[str, Any], list[str]] | None:
-    """The case with its timeline, masked for `actor`; also the personal fields shown in clear."""
+    """The case with its timeline, masked for `actor`; also the personal fields shown in clear.
+
+    `just_acted`: the actor has just changed this case and may see the result of that change even when
+    it took the case out of their scope (a unit returning an order, a dispatcher merging a duplicate):
+    the answer to a successful action must not be 404."""
     row = conn.execute(select(t.cases).where(t.cases.c.id == case_id)).first()
     if row is None:
         return None
     case = case_from_row(row)
-    if not can_see_case(actor, grid_code=case.grid_code, unit_id=case.unit_id, reporter_id=case.reporter_id):
+    visible = can_see_case(actor, grid_code=case.grid_code, unit_id=case.unit_id, reporter_id=case.reporter_id)
+    if not (visible or just_acted):
         return None
     is_self = case.reporter_id == actor.user_id
     clear = phone_visible_to(actor.role, is_self=is_self)
@@ -168,15 +183,16 @@ def case_detail(
         select(t.case_timeline).where(t.case_timeline.c.case_id == case_id).order_by(t.case_timeline.c.id)
     ).fetchall()
     body = case_summary(case, actor, now)
+    text = _text_for(actor, case)
     ext = case.pending_extension
     body.update(
         {
             "reporter_name": case.reporter_name if clear else mask_name(case.reporter_name),
             "reporter_phone": case.reporter_phone if clear else mask_phone(case.reporter_phone),
             "photos": case.photos,
-            "result": case.result,
+            "result": text(case.result),
             "result_photos": case.result_photos,
-            "rating_comment": case.rating_comment,
+            "rating_comment": text(case.rating_comment),
             "accepted_at": case.accepted_at,
             "dispatched_at": case.dispatched_at,
             "handled_at": case.handled_at,
@@ -184,7 +200,7 @@ def case_detail(
             "return_count": case.return_count,
             "pending_extension": None
             if ext is None
-            else {"requested_due": ext.requested_due, "reason": ext.reason, "requested_at": ext.requested_at},
+            else {"requested_due": ext.requested_due, "reason": text(ext.reason), "requested_at": ext.requested_at},
             "allowed_actions": [str(a) for a in case.allowed_actions(actor)],
             "triage_reason": case.triage_reason,
             "sensitive": case.sensitive,
@@ -194,15 +210,25 @@ def case_detail(
                     "at": e.at,
                     "actor_id": e.actor_id,
                     "actor_role": e.actor_role,
-                    "actor_name": e.actor_name,
+                    "actor_name": e.actor_name if clear or e.actor_role not in _PRIVATE_ROLES or e.actor_id == actor.user_id
+                    else mask_name(e.actor_name),
                     "action": e.action,
                     "from_status": e.from_status,
                     "to_status": e.to_status,
-                    "reason": e.reason,
-                    "data": e.data,
+                    "reason": text(e.reason),
+                    "data": _entry_data(e.data, text),
                 }
                 for e in timeline
             ],
         }
     )
     return body, revealed
+
+
+def _entry_data(data: dict[str, Any] | None, text) -> dict[str, Any]:
+    """A timeline entry's data with its free-text notes masked as the reader needs."""
+    data = dict(data or {})
+    for key in ("note", "result", "comment"):
+        if isinstance(data.get(key), str):
+            data[key] = text(data[key])
+    return data

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, or_, select
 
 from gridgov.adapters import tables as t
 from gridgov.domain import kpis
+from gridgov.domain.privacy import redact_text
 from gridgov.domain.roles import Actor
 from gridgov.queries.cases import scope_clause
 
@@ -40,7 +41,8 @@ def overview(conn: Connection, actor: Actor, now: datetime, *, window_days: int 
 
 
 def _brief(row, units: dict[str, str], now: datetime | None = None) -> dict[str, Any]:
-    item = {"id": row.id, "description": row.description[:80], "grid_code": row.grid_code, "unit_id": row.unit_id,
+    # one overview serves every wall (and walls are read by visitors to the center): numbers masked
+    item = {"id": row.id, "description": redact_text(row.description)[:80], "grid_code": row.grid_code, "unit_id": row.unit_id,
             "unit_name": units.get(row.unit_id or ""), "grade": row.grade, "status": row.status,
             "due_at": row.due_at, "reported_at": row.reported_at}  # fmt: skip
     if now is not None and row.due_at is not None:

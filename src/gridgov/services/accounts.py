@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from gridgov.domain import login_throttle as lt
+from gridgov.domain import policy
 from gridgov.domain.directory import UserRecord
 from gridgov.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from gridgov.domain.passwords import PasswordPolicy
 from gridgov.domain.roles import Actor, Role
-
-_ADMINS = frozenset({Role.ADMIN, Role.SYSTEM})
 
 
 class WrongCredentials(DomainError):
@@ -167,8 +166,7 @@ def update_user(uow, *, actor: Actor, user_id: str, changes: dict, grids, now: d
     """An administrator changes an account. Disabling it ends every one of its tokens at once (the next
     request of any of them, on any process, gets 401); a disabled account cannot log in. An admin
     cannot disable or demote their own account, so a district is never left without one by mistake."""
-    if actor.role not in _ADMINS:
-        raise Forbidden("only an administrator may change accounts")
+    policy.require(actor, policy.Permission.MANAGE_DIRECTORY)
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise InvalidInput(f"these fields cannot be changed here: {', '.join(unknown)}")

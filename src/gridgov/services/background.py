@@ -1,6 +1,8 @@
 """The loops that keep a deployment moving: the outbox relay, the deadline ticker and the webhook
-sender. Embedded mode runs all three in the API process; `gridgov worker` runs any of them alone (on
-PostgreSQL several tickers may run side by side: timers are claimed with SKIP LOCKED)."""
+sender. `gridgov serve` runs those named by the `background` setting (all by default: the embedded
+mode) beside the API; `gridgov worker` runs any of them alone. Any number of each may run at once, on
+any machine: timers are taken one by one with SKIP LOCKED (PostgreSQL), outbox events and webhook
+deliveries are claimed with a lease, so nothing is done twice."""
 
 from __future__ import annotations
 
@@ -49,20 +51,31 @@ def ticker_step(platform):
             nxt = uow.timers.next_due()
         if nxt is None:
             return tick
-        return max(0.0, min(tick, (nxt - platform.clock.now()).total_seconds()))
+        wait = (nxt - platform.clock.now()).total_seconds()
+        # Still due after the sweep: failing (counted, parked after a few tries) or held by another
+        # ticker. Try again after a tick rather than at once.
+        return tick if wait <= 0 else min(tick, wait)
 
     return step
 
 
 def webhook_step(platform, post):
+    from gridgov.services.outbox import worker_name
+
+    name = worker_name()  # who holds this sender's claims
+
     def step():
-        webhooks.deliver_due(platform.engine, platform.clock, post)
+        webhooks.deliver_due(platform.engine, platform.clock, post, name=name)
         return None
 
     return step
 
 
+KINDS = ("relay", "ticker", "webhooks")
+
+
 def loops(platform, which: set[str]) -> list[Loop]:
+    """The ticker and webhook loops among `which` (the relay has its own thread: OutboxRelay.start)."""
     from gridgov.adapters.http import post_bytes
 
     out = []

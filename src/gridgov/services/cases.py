@@ -7,10 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 from gridgov.domain import gazetteer, geo
+from gridgov.domain import policy as policy_rules
 from gridgov.domain.cases import Case
 from gridgov.domain.commands import ActOnCase, MergeCases, ReportCase
 from gridgov.domain.deadlines import check_extension
-from gridgov.domain.errors import Forbidden, IdempotencyMismatch, InvalidInput, NotFound, StaleVersion
+from gridgov.domain.errors import IdempotencyMismatch, InvalidInput, NotFound, StaleVersion
 from gridgov.domain.scope import can_see_case
 from gridgov.domain.taxonomy import Channel, Grade
 from gridgov.domain.workflow import Action
@@ -37,10 +38,11 @@ def report_case(cmd: ReportCase, uow, *, clock, grids, new_id, policy) -> Report
             body = earlier["response"]
             return Reported(body["id"], body, earlier["status_code"], replayed=True)
     try:
-        channel = Channel(cmd.channel)
+        channel = Channel(cmd.channel) if cmd.channel else policy_rules.DEFAULT_CHANNEL[actor.role]
     except ValueError:
         raise InvalidInput(f"unknown channel {cmd.channel!r}; known: {', '.join(c.value for c in Channel)}") from None
     grade = _grade(cmd.grade)
+    policy_rules.check_report(actor, channel, cmd.grade)
     placement = None
     if cmd.address_only:
         lon, lat, node, placement = _place_by_address(grids, cmd.address)
@@ -49,7 +51,7 @@ def report_case(cmd: ReportCase, uow, *, clock, grids, new_id, policy) -> Report
         node = grids.locate(lon, lat)
         if grids.loaded and node is None:
             raise InvalidInput(f"the point ({lon:.6f}, {lat:.6f}) lies outside every grid of this district")
-    missing = uow.photos.missing(list(cmd.photos))
+    missing = uow.photos.not_uploaded_by(list(cmd.photos), actor.user_id)
     if missing:
         raise InvalidInput(f"unknown photo ids: {', '.join(missing)}; upload them to /api/v1/photos first")
     now = clock.now()
@@ -93,12 +95,20 @@ def report_case(cmd: ReportCase, uow, *, clock, grids, new_id, policy) -> Report
     return Reported(case.id, body)
 
 
+def _sees(actor, case: Case) -> bool:
+    return can_see_case(actor, grid_code=case.grid_code, unit_id=case.unit_id, reporter_id=case.reporter_id)
+
+
+def _visible_case(uow, actor, case_id: str) -> Case:
+    """The case, locked for change, if the actor may see it; otherwise 404, as if it did not exist."""
+    case = uow.cases.get(case_id, for_update=True)
+    if case is None or not _sees(actor, case):
+        raise NotFound(f"no case {case_id} that you may see")
+    return case
+
+
 def act_on_case(cmd: ActOnCase, uow, *, clock, policy) -> Case:
-    case = uow.cases.get(cmd.case_id, for_update=True)
-    if case is None or not can_see_case(
-        cmd.actor, grid_code=case.grid_code, unit_id=case.unit_id, reporter_id=case.reporter_id
-    ):
-        raise NotFound(f"no case {cmd.case_id} that you may see")
+    case = _visible_case(uow, cmd.actor, cmd.case_id)
     if cmd.expected_version != case.version:
         raise StaleVersion(
             f"you acted on version {cmd.expected_version} but the case is at version {case.version}; "
@@ -112,7 +122,7 @@ def act_on_case(cmd: ActOnCase, uow, *, clock, policy) -> Case:
         if unit_id is not None and (unit is None or not unit.active):
             raise InvalidInput(f"unknown unit {unit_id!r}")
     if cmd.action is Action.HANDLE:
-        missing = uow.photos.missing(list(fields.get("photos") or []))
+        missing = uow.photos.not_uploaded_by(list(fields.get("photos") or []), cmd.actor.user_id)
         if missing:
             raise InvalidInput(f"unknown photo ids: {', '.join(missing)}")
     now = clock.now()
@@ -184,13 +194,8 @@ def _to_wgs84(lon: float, lat: float, crs: str) -> tuple[float, float]:
 def merge_cases(cmd: MergeCases, uow, *, clock, policy) -> Case:
     """Merge: the duplicate is closed as 作废 with the link, the kept case counts one more report.
     Split: the merged case is reopened and the kept case counts one report less."""
-    from gridgov.domain.roles import Role
-
-    if cmd.actor.role not in (Role.DISPATCHER, Role.ADMIN):
-        raise Forbidden("only the command center merges and splits cases")
-    case = uow.cases.get(cmd.case_id, for_update=True)
-    if case is None:
-        raise NotFound(f"no case {cmd.case_id}")
+    policy_rules.require(cmd.actor, policy_rules.Permission.MERGE_CASES)
+    case = _visible_case(uow, cmd.actor, cmd.case_id)
     if cmd.expected_version != case.version:
         raise StaleVersion(f"the case is at version {case.version}", current_version=case.version)
     now = clock.now()
@@ -198,8 +203,8 @@ def merge_cases(cmd: MergeCases, uow, *, clock, policy) -> Case:
         if cmd.into == case.id:
             raise InvalidInput("a case cannot be merged into itself")
         kept = uow.cases.get(cmd.into, for_update=True)
-        if kept is None:
-            raise InvalidInput(f"unknown case {cmd.into!r} to merge into")
+        if kept is None or not _sees(cmd.actor, kept):
+            raise InvalidInput(f"no case {cmd.into!r} that you may see to merge into")
         case.act(Action.REJECT, cmd.actor, now, {"reason": f"合并到案件 {kept.id}（重复上报）"})
         case.source_ref = f"merged:{kept.id}"
         kept.join(now, actor=cmd.actor, channel="merge", photos=list(case.photos), note=f"合并案件 {case.id}")

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
+from gridgov.domain import policy
 from gridgov.domain.commands import CreateUnit, CreateUser, ImportGrids, StorePhoto
 from gridgov.domain.directory import UNIT_KINDS, UnitRecord, UserRecord
-from gridgov.domain.errors import Conflict, Forbidden, InvalidInput
+from gridgov.domain.errors import Conflict, InvalidInput
 from gridgov.domain.grids import GridImportError, tree_from_geojson
 from gridgov.domain.passwords import PasswordPolicy
 from gridgov.domain.roles import Role
@@ -19,7 +20,6 @@ DEMO_USERNAMES = frozenset(
     {"resident", "gridworker", "property", "handler", "dispatcher", "supervisor", "leader", "admin"}
 )
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
-_ADMINS = frozenset({Role.ADMIN, Role.SYSTEM})
 
 
 def create_unit(cmd: CreateUnit, uow, *, grids) -> UnitRecord:
@@ -106,7 +106,7 @@ def import_grids(cmd: ImportGrids, uow, *, grids) -> int:
 
 
 def store_photo(cmd: StorePhoto, uow, *, photo_store, clock) -> dict:
-    meta = photo_store.put(cmd.content)  # validates type and size by content; raises InvalidInput
+    meta = photo_store.put(cmd.content, uow)  # validates type, bytes and pixels by content; raises InvalidInput
     row = {**meta, "uploaded_by": cmd.actor.user_id, "uploaded_at": clock.now()}
     uow.photos.add(row)
     uow.commit()
@@ -114,5 +114,4 @@ def store_photo(cmd: StorePhoto, uow, *, photo_store, clock) -> dict:
 
 
 def _require_admin(role: Role) -> None:
-    if role not in _ADMINS:
-        raise Forbidden("only an administrator may change the directory")
+    policy.require(role, policy.Permission.MANAGE_DIRECTORY)

@@ -1,6 +1,7 @@
 """The grid tree held in memory for placement (point -> deepest grid) and scope checks.
 
-Loaded from the database at start and after every import; lookups are an STRtree query, so placing a
+Loaded from the database at start, after every import, and when another process imported a tree (the
+shared "grids" version moved); lookups are an STRtree query, so placing a
 report costs microseconds rather than a spatial SQL query.
 """
 
@@ -53,9 +54,18 @@ def tree_to_rows(tree: GridTree) -> list[dict[str, Any]]:
 
 
 class GridIndex:
-    def __init__(self) -> None:
+    """The tree in memory. `refresh` (the process's shared state check) runs before each use, so a tree
+    imported by another process is loaded here within `shared_state_poll_seconds`."""
+
+    def __init__(self, refresh=None) -> None:
         self._tree: GridTree | None = None
         self._lock = threading.Lock()
+        self._refresh = refresh
+
+    def _current(self) -> GridTree | None:
+        if self._refresh is not None:
+            self._refresh()
+        return self._tree
 
     def load(self, rows: list[dict[str, Any]]) -> None:
         tree = tree_from_geojson(rows_to_feature_collection(rows)) if rows else None
@@ -64,18 +74,18 @@ class GridIndex:
 
     @property
     def tree(self) -> GridTree | None:
-        return self._tree
+        return self._current()
 
     @property
     def loaded(self) -> bool:
-        return self._tree is not None
+        return self._current() is not None
 
     def locate(self, lon: float, lat: float) -> GridNode | None:
-        tree = self._tree
+        tree = self._current()
         return tree.locate(lon, lat) if tree else None
 
     def get(self, code: str) -> GridNode | None:
-        tree = self._tree
+        tree = self._current()
         if tree is None:
             return None
         try:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from gridgov.adapters import tables as t
+from gridgov.domain.privacy import redact_text
 from gridgov.domain.roles import Role
 from gridgov.domain.scope import in_subtree
 
@@ -82,7 +83,8 @@ def body_for(event_type: str, p: dict[str, Any], description: str) -> str:
         extra = f"（{data.get('note') or data.get('action')}）"
     elif event_type == "CaseSupervised":
         extra = f"（{data.get('note')}，限 {data.get('due_at')}）"
-    return f"{description[:120]}{extra}"
+    # inboxes and SMS gateways reach many readers: numbers typed into the description are masked
+    return f"{(redact_text(description) or '')[:120]}{extra}"
 
 
 def notify(uow, clock, event_type: str, payload: dict[str, Any], event_id: int) -> int:

@@ -6,22 +6,21 @@ import json
 from importlib import resources
 from typing import Any
 
+from gridgov.domain import policy
 from gridgov.domain.commands import DeleteRule, ImportCategories, ImportRules, SaveRule
 from gridgov.domain.deadlines import TimeLimit
 from gridgov.domain.documents import check_value, read_csv
-from gridgov.domain.errors import Forbidden, InvalidInput, NotFound
+from gridgov.domain.errors import InvalidInput, NotFound
 from gridgov.domain.responsibility import BY_CATEGORY, Rule, rule_from_dict
 from gridgov.domain.roles import Role
 from gridgov.domain.taxonomy import parse_category_csv, parse_category_yaml
 
-_EDITORS = frozenset({Role.ADMIN, Role.SYSTEM, Role.DISPATCHER})
 MAX_RULES = 10_000  # a district's 权责清单 has hundreds of rules
 RULE_COLUMNS = ("code", "name", "priority", "when", "unit_id", "unit_type", "loop", "time_limit", "ladder", "active")
 
 
 def _require_editor(role: Role) -> None:
-    if role not in _EDITORS:
-        raise Forbidden("only an administrator or the command center may edit triage data")
+    policy.require(role, policy.Permission.EDIT_TRIAGE_DATA)
 
 
 def import_categories(cmd: ImportCategories, uow) -> int:

@@ -140,7 +140,7 @@ def resolve_triage(cmd: ResolveTriage, uow, *, clock, policy, corrections=None):
     prepare_dispatch(case, uow, fields, now, policy)
     case.act(Action.DISPATCH, cmd.actor, now, fields)
     sync_timers(uow, case, policy)
-    uow.commit()
     if corrections is not None and category is not None and predicted and category.kind == "message" and predicted != category.name:
-        corrections(case.description, category.name)  # the dispatcher's label becomes training data
+        corrections(uow, case.description, category.name)  # training data, kept with the dispatch (one commit)
+    uow.commit()
     return case

@@ -3,6 +3,9 @@ kept as dead letters (visible to admins, retriable) when the gateway keeps faili
 
 Signature: `X-Gridgov-Signature: sha256=<hex>` over `<timestamp>.<body>` with the webhook's secret, and
 `X-Gridgov-Timestamp` so a receiver can refuse old replays.
+
+Any number of senders may run (`gridgov worker webhooks` on several machines): each batch is claimed
+with a lease before it is sent, so one delivery is sent by one sender.
 """
 
 from __future__ import annotations
@@ -12,14 +15,15 @@ import hmac
 import json
 import secrets
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
 from sqlalchemy import insert, select, update
 
 from gridgov.adapters import tables as t
-from gridgov.domain.errors import Forbidden, InvalidInput, NotFound
-from gridgov.domain.roles import Role
+from gridgov.adapters.database import mark_write_transaction
+from gridgov.domain import policy
+from gridgov.domain.errors import InvalidInput, NotFound
 
 # Waits after the 1st, 2nd … failed attempt; after the last one the delivery becomes a dead letter.
 BACKOFF_SECONDS = (10, 60, 300, 1800, 7200, 21600)
@@ -38,8 +42,7 @@ def check_url(url: str) -> str:
 
 
 def create_webhook(engine, clock, actor, *, name: str, url: str, event_types: list[str], new_id) -> dict:
-    if actor.role is not Role.ADMIN:
-        raise Forbidden("only an administrator manages webhooks")
+    policy.require(actor, policy.Permission.MANAGE_INTEGRATIONS)
     if not name.strip():
         raise InvalidInput("name must not be empty")
     if not event_types:
@@ -58,18 +61,55 @@ def create_webhook(engine, clock, actor, *, name: str, url: str, event_types: li
     return row
 
 
-def deliver_due(engine, clock, post, *, batch: int = 50, workers: int = 8) -> int:
-    """Send due deliveries in parallel; returns how many were attempted."""
+LEASE_SECONDS = 120.0  # longer than a batch takes (10 s HTTP timeout per attempt, 8 in parallel)
+
+
+def claim_due(engine, clock, *, batch: int = 50, name: str, wall=None) -> list:
+    """Claim up to `batch` due deliveries for this sender (a lease on the wall clock, so two senders
+    never send one delivery; a dead sender's claims expire after LEASE_SECONDS)."""
+    d = t.webhook_deliveries.c
     now = clock.now()
+    lease_now = (wall or _wall)()
+    free = d.claimed_until.is_(None) | (d.claimed_until < lease_now)
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(t.webhook_deliveries, t.webhooks.c.url, t.webhooks.c.secret)
-            .join(t.webhooks, t.webhooks.c.id == t.webhook_deliveries.c.webhook_id)
-            .where(t.webhook_deliveries.c.status == "pending", t.webhook_deliveries.c.next_attempt_at <= now)
-            .order_by(t.webhook_deliveries.c.id)
-            .limit(batch)
-        ).fetchall()
+        ids = list(
+            conn.execute(
+                select(d.id).where(d.status == "pending", d.next_attempt_at <= now, free).order_by(d.id).limit(batch)
+            ).scalars()
+        )
         conn.rollback()
+        if not ids:
+            return []
+        mark_write_transaction(conn)
+        with conn.begin():
+            claimed = list(
+                conn.execute(
+                    update(t.webhook_deliveries)
+                    .where(d.id.in_(ids), d.status == "pending", free)
+                    .values(claimed_by=name, claimed_until=lease_now + timedelta(seconds=LEASE_SECONDS))
+                    .returning(d.id)
+                ).scalars()
+            )
+            if not claimed:
+                return []
+            return conn.execute(
+                select(t.webhook_deliveries, t.webhooks.c.url, t.webhooks.c.secret)
+                .join(t.webhooks, t.webhooks.c.id == d.webhook_id)
+                .where(d.id.in_(claimed))
+                .order_by(d.id)
+            ).fetchall()
+
+
+def _wall() -> datetime:
+    return datetime.now(UTC)
+
+
+def deliver_due(engine, clock, post, *, batch: int = 50, workers: int = 8, name: str | None = None) -> int:
+    """Send the deliveries this sender claimed, in parallel; returns how many were attempted."""
+    from gridgov.services.outbox import worker_name
+
+    now = clock.now()
+    rows = claim_due(engine, clock, batch=batch, name=name or worker_name())
     if not rows:
         return 0
 
@@ -93,7 +133,7 @@ def deliver_due(engine, clock, post, *, batch: int = 50, workers: int = 8) -> in
         outcomes = list(pool.map(attempt, rows))
     with engine.begin() as conn:
         for row, error in outcomes:
-            values: dict = {"attempts": row.attempts + 1, "last_error": error}
+            values: dict = {"attempts": row.attempts + 1, "last_error": error, "claimed_by": None, "claimed_until": None}
             if error is None:
                 values.update(status="delivered", delivered_at=clock.now())
             elif row.attempts + 1 >= len(BACKOFF_SECONDS):

@@ -99,8 +99,12 @@ def search_cases(
 def get_case(case_id: str, response: Response, actor: Actor = Depends(current_actor), platform=Depends(get_platform)):
     """One case with its timeline. The reporter's phone is masked unless your role needs it; an unmasked
     read is written to the audit log."""
+    return _detail(case_id, response, actor, platform)
+
+
+def _detail(case_id: str, response: Response, actor: Actor, platform, *, just_acted: bool = False):
     with platform.engine.connect() as conn:
-        found = case_detail(conn, actor, case_id, now=platform.clock.now())
+        found = case_detail(conn, actor, case_id, now=platform.clock.now(), just_acted=just_acted)
     if found is None:
         raise ApiProblem(404, "Not found", f"no case {case_id} that you may see")
     body, revealed = found
@@ -137,7 +141,8 @@ def act(
     version = body.version if body.version is not None else _version_from_if_match(if_match)
     fields = body.model_dump(exclude={"version", "passed"}, exclude_none=True)
     platform.bus.handle(ActOnCase(actor=actor, case_id=case_id, action=chosen, expected_version=version, fields=fields))
-    return get_case(case_id, response, actor, platform)
+    # the case as it is after the action, even when the action took it out of the actor's scope (退单)
+    return _detail(case_id, response, actor, platform, just_acted=True)
 
 
 @router.post("/{case_id}/merge", response_model=CaseOut, responses=PROBLEM_RESPONSES)
@@ -150,7 +155,7 @@ def merge(
 ):
     """Merge this case into `into` as a duplicate (合并), or with `into` null split it out again (拆分)."""
     platform.bus.handle(MergeCases(actor=actor, case_id=case_id, expected_version=body.version, into=body.into))
-    return get_case(case_id, response, actor, platform)
+    return _detail(case_id, response, actor, platform, just_acted=True)
 
 
 def _action(name: str, body: ActionIn) -> Action:

@@ -1,4 +1,5 @@
-"""/api/v1/inbox, /deadlines, /calendar and the webhook admin: what is due, who was told, and how."""
+"""/api/v1/inbox, /deadlines, /calendar, /ladders, and the admin views of webhooks and deadline timers:
+what is due, who was told, and how."""
 
 from __future__ import annotations
 
@@ -7,19 +8,22 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from gridgov.adapters import tables as t
 from gridgov.adapters.calendar_source import apply_overrides, official_calendar, parse_overrides
 from gridgov.adapters.repositories import case_from_row
+from gridgov.api.authz import require
 from gridgov.api.problems import ApiProblem
-from gridgov.api.security import current_actor, get_platform, require_roles
+from gridgov.api.security import current_actor, get_platform
 from gridgov.domain.deadlines import urgency
-from gridgov.domain.roles import Actor, Role
+from gridgov.domain.policy import Permission
+from gridgov.domain.roles import Actor
 from gridgov.queries.cases import case_summary, scope_clause
 from gridgov.services import webhooks
 from gridgov.services.ids import new_id
 from gridgov.services.ladders import ladder_to_dict, save_ladder
+from gridgov.services.shared_state import CALENDAR, bump
 
 router = APIRouter(prefix="/api/v1", tags=["deadlines"])
 ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 422: {"description": "Invalid"}}
@@ -121,20 +125,18 @@ def calendar(year: Annotated[int, Path(ge=1990, le=2100)], actor: Actor = Depend
 @router.put("/calendar/overrides", responses=ERRORS)
 def load_overrides(
     text: Annotated[str, Body(media_type="application/yaml", description="holidays, workdays, office_hours, years")],
-    actor: Actor = Depends(require_roles(Role.ADMIN)),
+    actor: Actor = Depends(require(Permission.EDIT_CALENDAR)),
     platform=Depends(get_platform),
 ) -> dict[str, Any]:
     """Load local calendar overrides (validated whole; nothing applied on any problem). New deadlines use
-    them at once; the file is kept in the data directory and loaded again at start."""
-    from gridgov.domain.errors import InvalidInput
-
-    try:
-        overrides = parse_overrides(text)
-    except InvalidInput:
-        raise
-    path = platform.settings.data_dir / "calendar-overrides.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    them at once here, and in every other process within `shared_state_poll_seconds`: they are kept in
+    the database and replace any earlier upload."""
+    overrides = parse_overrides(text)
+    now = platform.clock.now()
+    with platform.engine.begin() as conn:
+        conn.execute(t.calendar_overrides.delete().where(t.calendar_overrides.c.name == "local"))
+        conn.execute(insert(t.calendar_overrides).values(name="local", text=text, updated_at=now))
+        bump(conn, CALENDAR, now)
     platform.policy.calendar = apply_overrides(official_calendar(), overrides)
     return {"holidays": len(overrides["holidays"]), "workdays": len(overrides["workdays"]), "years": sorted(overrides["years"])}
 
@@ -149,7 +151,7 @@ def list_ladders(actor: Actor = Depends(current_actor), platform=Depends(get_pla
 def put_ladder(
     code: Annotated[str, Path(min_length=1, max_length=64)],
     body: Annotated[dict[str, Any], Body(...)],
-    actor: Actor = Depends(current_actor),
+    actor: Actor = Depends(require(Permission.EDIT_LADDERS)),
     platform=Depends(get_platform),
     scope: Annotated[str | None, Query(max_length=32, description="Grid the ladder serves; targets must exist there")] = None,
 ) -> dict[str, Any]:
@@ -169,13 +171,13 @@ class WebhookIn(BaseModel):
 
 
 @router.get("/admin/webhooks", responses=ERRORS)
-def list_webhooks(actor: Actor = Depends(require_roles(Role.ADMIN)), platform=Depends(get_platform)) -> list[dict[str, Any]]:
+def list_webhooks(actor: Actor = Depends(require(Permission.MANAGE_INTEGRATIONS)), platform=Depends(get_platform)) -> list[dict[str, Any]]:
     with platform.engine.connect() as conn:
         return [{**dict(r._mapping), "secret": "********"} for r in conn.execute(select(t.webhooks))]
 
 
 @router.post("/admin/webhooks", status_code=201, responses=ERRORS)
-def create_webhook(body: WebhookIn, actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> dict[str, Any]:
+def create_webhook(body: WebhookIn, actor: Actor = Depends(require(Permission.MANAGE_INTEGRATIONS)), platform=Depends(get_platform)) -> dict[str, Any]:
     """Register a gateway. The answer carries the signing secret once; keep it on the gateway."""
     return webhooks.create_webhook(
         platform.engine, platform.clock, actor, name=body.name, url=body.url, event_types=body.event_types, new_id=new_id
@@ -184,7 +186,7 @@ def create_webhook(body: WebhookIn, actor: Actor = Depends(current_actor), platf
 
 @router.get("/admin/webhooks/deliveries", responses=ERRORS)
 def deliveries(
-    actor: Actor = Depends(require_roles(Role.ADMIN)),
+    actor: Actor = Depends(require(Permission.MANAGE_INTEGRATIONS)),
     platform=Depends(get_platform),
     status: Annotated[str, Query(pattern="^(pending|delivered|dead)$")] = "dead",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -197,6 +199,43 @@ def deliveries(
 
 
 @router.post("/admin/webhooks/deliveries/{delivery_id}/retry", status_code=204, responses=ERRORS | {404: {"description": "No dead delivery"}})
-def retry(delivery_id: Annotated[int, Path(ge=1, le=2**62)], actor: Actor = Depends(require_roles(Role.ADMIN)), platform=Depends(get_platform)) -> Response:
+def retry(delivery_id: Annotated[int, Path(ge=1, le=2**62)], actor: Actor = Depends(require(Permission.MANAGE_INTEGRATIONS)), platform=Depends(get_platform)) -> Response:
     webhooks.retry_dead(platform.engine, platform.clock, delivery_id)
+    return Response(status_code=204)
+
+
+TIMER_STATUS = {"parked": "parked by repeated failures", "failing": "failed at least once, still tried", "pending": "not fired yet"}
+
+
+@router.get("/admin/timers", responses=ERRORS)
+def list_timers(
+    actor: Actor = Depends(require(Permission.VIEW_OPERATIONS)),
+    platform=Depends(get_platform),
+    status: Annotated[str, Query(pattern="^(parked|failing|pending)$", description="; ".join(f"{k}: {v}" for k, v in TIMER_STATUS.items()))] = "parked",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[dict[str, Any]]:
+    """Deadline timers by status: `parked` lists the ones the ticker gave up on, with the reason."""
+    c = t.case_timers.c
+    query = select(t.case_timers).where(c.fired_at.is_(None))
+    if status == "parked":
+        query = query.where(c.parked_at.is_not(None))
+    elif status == "failing":
+        query = query.where(c.parked_at.is_(None), c.attempts > 0)
+    else:
+        query = query.where(c.parked_at.is_(None))
+    with platform.engine.connect() as conn:
+        rows = conn.execute(query.order_by(c.due_at, c.id).limit(limit)).fetchall()
+    return [dict(r._mapping) for r in rows]
+
+
+@router.post("/admin/timers/{timer_id}/retry", status_code=204, responses=ERRORS | {404: {"description": "No parked timer"}})
+def retry_timer(timer_id: Annotated[int, Path(ge=1, le=2**62)], actor: Actor = Depends(require(Permission.VIEW_OPERATIONS)), platform=Depends(get_platform)) -> Response:
+    """Give a parked timer its attempts back; the ticker fires it at its next sweep (it is overdue)."""
+    c = t.case_timers.c
+    with platform.engine.begin() as conn:
+        done = conn.execute(
+            update(t.case_timers).where(c.id == timer_id, c.parked_at.is_not(None), c.fired_at.is_(None)).values(parked_at=None, attempts=0)
+        ).rowcount
+    if not done:
+        raise ApiProblem(404, "Not found", f"no parked timer {timer_id}")
     return Response(status_code=204)

@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, File, Path, Query, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from gridgov.adapters.photo_store import MAX_PHOTO_BYTES
+from gridgov.api.authz import require
 from gridgov.api.problems import ApiProblem
 from gridgov.api.routes.auth import user_out
 from gridgov.api.schemas import GridOut, PhotoOut, UnitIn, UnitOut, UserIn, UserOut
-from gridgov.api.security import current_actor, get_platform, require_roles
+from gridgov.api.security import current_actor, get_platform
 from gridgov.domain import geo
 from gridgov.domain.commands import CreateUnit, CreateUser, ImportGrids, StorePhoto
+from gridgov.domain.policy import Permission
 from gridgov.domain.privacy import mask_phone
 from gridgov.domain.roles import Actor, Role
 from gridgov.services import accounts
@@ -53,7 +55,7 @@ def get_unit(unit_id: str, actor: Actor = Depends(current_actor), platform=Depen
 
 
 @router.post("/units", response_model=UnitOut, status_code=201, responses=ERRORS | {409: {"description": "Exists"}})
-def create_unit(body: UnitIn, actor: Actor = Depends(current_actor), platform=Depends(get_platform)):
+def create_unit(body: UnitIn, actor: Actor = Depends(require(Permission.MANAGE_DIRECTORY)), platform=Depends(get_platform)):
     unit = platform.bus.handle(
         CreateUnit(
             actor=actor,
@@ -69,14 +71,14 @@ def create_unit(body: UnitIn, actor: Actor = Depends(current_actor), platform=De
 
 
 @router.get("/users", response_model=list[UserOut], responses=ERRORS)
-def list_users(actor: Actor = Depends(require_roles(Role.ADMIN)), platform=Depends(get_platform)):
+def list_users(actor: Actor = Depends(require(Permission.MANAGE_DIRECTORY)), platform=Depends(get_platform)):
     with platform.uow() as uow:
         users = uow.users.list()
     return [{**user_out(u), "phone": mask_phone(u.phone)} for u in users]
 
 
 @router.post("/users", response_model=UserOut, status_code=201, responses=ERRORS | {409: {"description": "Exists"}})
-def create_user(body: UserIn, actor: Actor = Depends(current_actor), platform=Depends(get_platform)):
+def create_user(body: UserIn, actor: Actor = Depends(require(Permission.MANAGE_DIRECTORY)), platform=Depends(get_platform)):
     try:
         role = Role(body.role)
     except ValueError:
@@ -116,7 +118,7 @@ class UserPatch(BaseModel):
 def update_user(
     user_id: Annotated[str, Path(max_length=64)],
     body: UserPatch,
-    actor: Actor = Depends(require_roles(Role.ADMIN)),
+    actor: Actor = Depends(require(Permission.MANAGE_DIRECTORY)),
     platform=Depends(get_platform),
 ):
     """Change an account: disable or enable it, its role, unit, grid or display name. Disabling ends
@@ -159,7 +161,7 @@ def export_grids(actor: Actor = Depends(current_actor), platform=Depends(get_pla
 @router.post("/grids/import", responses=ERRORS)
 def import_grids(
     feature_collection: Annotated[dict[str, Any], Body(...)],
-    actor: Actor = Depends(current_actor),
+    actor: Actor = Depends(require(Permission.MANAGE_DIRECTORY)),
     platform=Depends(get_platform),
 ) -> dict[str, Any]:
     """Replace the grid tree. The file is validated as a whole: every problem is listed with its feature
@@ -210,11 +212,15 @@ async def upload_photo(
     return {**{k: row[k] for k in ("id", "content_type", "size", "width", "height")}, "url": f"/api/v1/photos/{row['id']}"}
 
 
-@router.get("/photos/{photo_id}", responses=ERRORS | {404: {"description": "No such photo"}})
+@router.get("/photos/{photo_id}", responses=ERRORS | {404: {"description": "No such photo that you may see"}})
 def get_photo(photo_id: str, actor: Actor = Depends(current_actor), platform=Depends(get_platform)):
+    from gridgov.queries.photos import photo_visible
+
+    with platform.engine.connect() as conn:
+        visible = photo_visible(conn, actor, photo_id)
     with platform.uow() as uow:
-        meta = uow.photos.get(photo_id)
-    path = platform.photos.open(photo_id, meta["content_type"]) if meta else None
-    if path is None:
+        meta = uow.photos.get(photo_id) if visible else None
+    content = platform.photos.read(photo_id, meta["content_type"]) if meta else None  # the store every process shares
+    if content is None:
         raise ApiProblem(404, "Not found", f"no photo {photo_id}")
-    return FileResponse(path, media_type=meta["content_type"], headers={"Cache-Control": "private, max-age=86400"})
+    return Response(content, media_type=meta["content_type"], headers={"Cache-Control": "private, max-age=86400"})

@@ -21,6 +21,7 @@ from gridgov.domain.commands import ReportCase
 from gridgov.domain.errors import DomainError
 from gridgov.domain.roles import Actor
 from gridgov.domain.workflow import STATUS_LABELS, CaseStatus
+from gridgov.queries.cases import scope_clause
 
 router = APIRouter(prefix="/api/v1/intake/hotline", tags=["intake"])
 ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 422: {"description": "Invalid"}}
@@ -104,6 +105,9 @@ def export_orders(
     """Status and result of every hotline order (changed since `since`), in the hotline's own columns."""
     c = t.cases.c
     query = select(t.cases, t.units.c.name.label("unit_name")).outerjoin(t.units, t.units.c.id == c.unit_id).where(c.source_ref.like("12345:%"))
+    scope = scope_clause(actor)  # a dispatcher of one street exports that street's orders only
+    if scope is not None:
+        query = query.where(scope)
     if since is not None:
         query = query.where(c.updated_at >= since)
     with platform.engine.connect() as conn:

@@ -10,12 +10,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Response
 
+from gridgov.api.authz import require
 from gridgov.api.problems import ApiProblem
-from gridgov.api.security import get_platform, intake_actor, require_roles
+from gridgov.api.security import get_platform, intake_actor
 from gridgov.channels import devices as parse
 from gridgov.domain.commands import ReportCase, StorePhoto
+from gridgov.domain.policy import Permission
 from gridgov.domain.privacy import mask_name, mask_phone
-from gridgov.domain.roles import Actor, Role
+from gridgov.domain.roles import Actor
 
 router = APIRouter(prefix="/api/v1", tags=["intake"])
 ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 404: {"description": "Unknown device"}, 422: {"description": "Invalid"}}
@@ -25,7 +27,7 @@ ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden
 def put_device(
     device_id: Annotated[str, Path(min_length=1, max_length=64)],
     body: Annotated[dict[str, Any], Body(...)],
-    actor: Actor = Depends(require_roles(Role.ADMIN)),
+    actor: Actor = Depends(require(Permission.MANAGE_INTEGRATIONS)),
     platform=Depends(get_platform),
 ) -> dict[str, Any]:
     """Register or update a camera, sensor or SOS button with its place (WGS84)."""
@@ -42,7 +44,7 @@ def put_device(
 
 
 @router.get("/devices", responses=ERRORS)
-def list_devices(actor: Actor = Depends(require_roles(Role.ADMIN, Role.DISPATCHER)), platform=Depends(get_platform)) -> list[dict[str, Any]]:
+def list_devices(actor: Actor = Depends(require(Permission.VIEW_DEVICES)), platform=Depends(get_platform)) -> list[dict[str, Any]]:
     """Registered devices; care persons' names and phones masked (the SOS case shows them to whom it may)."""
     with platform.uow() as uow:
         rows = uow.devices.list()

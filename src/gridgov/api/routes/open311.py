@@ -90,18 +90,20 @@ def _definition_xml(body: dict[str, Any]) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False)
 
 
-def _check_key(platform, key: str | None) -> None:
-    """An api_key from settings (`open311_api_keys`) or an integration key allowed the open311 channel."""
+def _key_actor(platform, key: str | None) -> Actor:
+    """The client system behind an api_key: a key from settings (`open311_api_keys`) or an integration
+    key allowed the open311 channel. Its id names the key by position or record, never by its
+    characters: timelines are read by many and a key's prefix narrows the search for it."""
     if key and key in platform.settings.open311_api_keys:
-        return
+        position = platform.settings.open311_api_keys.index(key) + 1
+        return Actor(user_id=f"open311:settings-{position}", role=Role.SYSTEM, name="Open311")
     if key and key.startswith("ggk_"):
         from gridgov.domain.errors import DomainError
         from gridgov.services.api_keys import actor_for_key
 
         try:
             with platform.uow() as uow:
-                actor_for_key(uow, key, "open311", platform.clock.now())
-            return
+                return actor_for_key(uow, key, "open311", platform.clock.now())
         except DomainError:
             pass
     raise Open311Error(403, "a valid api_key is required to post a service request")
@@ -124,12 +126,11 @@ async def post_request(
     try:
         form = {k: str(v) for k, v in (await request.form()).items()}
         _check(platform, fmt, form.get("jurisdiction_id"))
-        _check_key(platform, form.get("api_key"))
+        actor = _key_actor(platform, form.get("api_key"))
         posted = parse_post(form)
         if posted.service_code not in {s["service_code"] for s in _services(platform)}:
             raise Open311Error(404, f"service_code {posted.service_code} not found")
         name = " ".join(p for p in (posted.last_name, posted.first_name) if p) or None
-        actor = Actor(user_id=f"open311:{form['api_key'][:8]}", role=Role.RESIDENT, name=name or "Open311")
         command = ReportCase(
             actor=actor, description=posted.description, lon=posted.lon or 0.0, lat=posted.lat or 0.0, channel="open311",
             address_only=posted.lat is None or posted.lon is None,

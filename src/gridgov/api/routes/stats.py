@@ -8,12 +8,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from gridgov.api.security import get_platform, require_roles
-from gridgov.domain.roles import Actor, Role
+from gridgov.api.authz import require
+from gridgov.api.security import get_platform
+from gridgov.domain.policy import Permission
+from gridgov.domain.roles import Actor
 from gridgov.queries import stats
 
 router = APIRouter(prefix="/api/v1/stats", tags=["stats"])
-CENTER = (Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
 # Every wall refreshes after each case event; one computation serves them all until the next event
 # committed here (forget) or, for events committed by other processes, for at most FRESH_SECONDS.
 FRESH_SECONDS = 2.0
@@ -29,7 +30,7 @@ def forget(_events=None) -> None:
 
 @router.get("/overview", responses={401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}})
 def overview(
-    actor: Actor = Depends(require_roles(*CENTER)),
+    actor: Actor = Depends(require(Permission.VIEW_STATS)),
     platform=Depends(get_platform),
     window_days: Annotated[int, Query(ge=1, le=366)] = 30,
 ) -> dict[str, Any]:

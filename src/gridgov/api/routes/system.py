@@ -8,12 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from gridgov.adapters import tables as t
 from gridgov.adapters.database import ping
-from gridgov.api.security import get_platform, require_roles
-from gridgov.domain.roles import Role
+from gridgov.api.authz import require
+from gridgov.api.problems import ApiProblem
+from gridgov.api.security import get_platform
+from gridgov.domain.policy import Permission
 from gridgov.services import api_keys
 from gridgov.services.ids import new_id
 
@@ -32,25 +34,58 @@ def health(platform=Depends(get_platform)) -> Any:
     )
 
 
+OUTBOX_STATUS = {
+    "failed": "undelivered after at least one failed attempt (parked ones included)",
+    "parked": "set aside after repeated failures; later events went on",
+    "pending": "undelivered and not parked",
+}
+
+
 @router.get("/admin/outbox", responses={401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}})
 def outbox(
-    actor=Depends(require_roles(Role.ADMIN)),
+    actor=Depends(require(Permission.VIEW_OPERATIONS)),
     platform=Depends(get_platform),
     failed_only: bool = True,
+    status: Annotated[str | None, Query(pattern="^(failed|parked|pending)$", description="; ".join(f"{k}: {v}" for k, v in OUTBOX_STATUS.items()))] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
-    """Events not yet delivered to their handlers, with the last error (dead letters first)."""
-    query = select(t.outbox).where(t.outbox.c.published_at.is_(None))
-    if failed_only:
-        query = query.where(t.outbox.c.attempts > 0)
+    """Events not yet delivered to their handlers, with attempts, the last error, who holds a claim on
+    them and, for parked ones, why. Without `status`: failed ones (all undelivered with failed_only=false)."""
+    o = t.outbox.c
+    query = select(t.outbox).where(o.published_at.is_(None))
+    status = status or ("failed" if failed_only else None)
+    if status == "failed":
+        query = query.where(o.attempts > 0)
+    elif status == "parked":
+        query = query.where(o.parked_at.is_not(None))
+    elif status == "pending":
+        query = query.where(o.parked_at.is_(None))
     with platform.engine.connect() as conn:
-        rows = conn.execute(query.order_by(t.outbox.c.id).limit(limit)).fetchall()
+        rows = conn.execute(query.order_by(o.id).limit(limit)).fetchall()
     return [dict(r._mapping) for r in rows]
+
+
+@router.post(
+    "/admin/outbox/{event_id}/retry",
+    status_code=204,
+    responses={401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 404: {"description": "No parked event"}},
+)
+def retry_outbox_event(event_id: Annotated[int, Path(ge=1, le=2**62)], actor=Depends(require(Permission.VIEW_OPERATIONS)), platform=Depends(get_platform)) -> Response:
+    """Give a parked event its attempts back; a relay delivers it within its full sweep (30 s)."""
+    o = t.outbox.c
+    with platform.engine.begin() as conn:
+        done = conn.execute(
+            update(t.outbox).where(o.id == event_id, o.parked_at.is_not(None), o.published_at.is_(None)).values(parked_at=None, parked_reason=None, attempts=0)
+        ).rowcount
+    if not done:
+        raise ApiProblem(404, "Not found", f"no parked event {event_id}")
+    platform.relay.wake()
+    return Response(status_code=204)
 
 
 @router.get("/admin/audit", responses={401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}})
 def audit(
-    actor=Depends(require_roles(Role.ADMIN)),
+    actor=Depends(require(Permission.VIEW_OPERATIONS)),
     platform=Depends(get_platform),
     subject_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -73,7 +108,7 @@ ADMIN_ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "For
 
 
 @router.post("/admin/api-keys", status_code=201, responses=ADMIN_ERRORS)
-def create_api_key(body: ApiKeyIn, actor=Depends(require_roles(Role.ADMIN)), platform=Depends(get_platform)) -> dict[str, Any]:
+def create_api_key(body: ApiKeyIn, actor=Depends(require(Permission.MANAGE_INTEGRATIONS)), platform=Depends(get_platform)) -> dict[str, Any]:
     """A new integration key for machine channels; the `key` is in this answer only, never again."""
     with platform.uow() as uow:
         row, key = api_keys.create_key(uow, name=body.name, channels=body.channels, now=platform.clock.now(), new_id=new_id)
@@ -81,14 +116,14 @@ def create_api_key(body: ApiKeyIn, actor=Depends(require_roles(Role.ADMIN)), pla
 
 
 @router.get("/admin/api-keys", responses=ADMIN_ERRORS)
-def list_api_keys(actor=Depends(require_roles(Role.ADMIN)), platform=Depends(get_platform)) -> list[dict[str, Any]]:
+def list_api_keys(actor=Depends(require(Permission.MANAGE_INTEGRATIONS)), platform=Depends(get_platform)) -> list[dict[str, Any]]:
     """Every key with its channels, first characters, last use and revocation; never the key."""
     with platform.uow() as uow:
         return [api_keys.public(r) for r in uow.api_keys.list()]
 
 
 @router.delete("/admin/api-keys/{key_id}", status_code=204, responses=ADMIN_ERRORS)
-def revoke_api_key(key_id: Annotated[str, Path(max_length=32)], actor=Depends(require_roles(Role.ADMIN)), platform=Depends(get_platform)) -> Response:
+def revoke_api_key(key_id: Annotated[str, Path(max_length=32)], actor=Depends(require(Permission.MANAGE_INTEGRATIONS)), platform=Depends(get_platform)) -> Response:
     """Revoke a key at once; the system that used it gets 401 from now on."""
     with platform.uow() as uow:
         api_keys.revoke(uow, key_id, platform.clock.now())

@@ -15,14 +15,16 @@ from starlette.concurrency import run_in_threadpool
 
 from gridgov.adapters import tables as t
 from gridgov.adapters.repositories import case_from_row
+from gridgov.api.authz import require
 from gridgov.api.problems import ApiProblem
 from gridgov.api.routes.cases import get_case
-from gridgov.api.security import current_actor, get_platform, require_roles
+from gridgov.api.security import current_actor, get_platform
 from gridgov.domain import geo
 from gridgov.domain.commands import DeleteRule, ImportCategories, ImportRules, ResolveTriage, SaveRule
 from gridgov.domain.grading import grade_case
+from gridgov.domain.policy import Permission
 from gridgov.domain.responsibility import route
-from gridgov.domain.roles import Actor, Role
+from gridgov.domain.roles import Actor
 from gridgov.domain.taxonomy import CATEGORY_COLUMNS, Grade, category_rows, suggest
 from gridgov.queries.cases import case_summary, scope_clause
 from gridgov.services.rules import rules_from_csv
@@ -30,7 +32,6 @@ from gridgov.services.triage import choose_category
 
 router = APIRouter(prefix="/api/v1", tags=["triage"])
 ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 422: {"description": "Invalid"}}
-CENTER = (Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
 
 
 class ResolveIn(BaseModel):
@@ -72,7 +73,7 @@ class DryRunIn(BaseModel):
 
 @router.get("/triage", responses=ERRORS)
 def triage_queue(
-    actor: Actor = Depends(require_roles(*CENTER)),
+    actor: Actor = Depends(require(Permission.VIEW_TRIAGE)),
     platform=Depends(get_platform),
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[dict[str, Any]]:
@@ -105,7 +106,7 @@ def resolve(
     case_id: str,
     body: ResolveIn,
     response: Response,
-    actor: Actor = Depends(require_roles(Role.DISPATCHER, Role.ADMIN)),
+    actor: Actor = Depends(require(Permission.RESOLVE_TRIAGE)),
     platform=Depends(get_platform),
 ):
     """One action: correct category/grade and dispatch to a unit, or reject with a reason. A corrected
@@ -178,7 +179,7 @@ def suggest_categories(
 
 
 @router.put("/categories", responses=ERRORS | {415: {"description": "Neither CSV nor YAML"}}, openapi_extra=CATEGORY_BODY)
-async def import_categories(request: Request, actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> dict[str, int]:
+async def import_categories(request: Request, actor: Actor = Depends(require(Permission.EDIT_TRIAGE_DATA)), platform=Depends(get_platform)) -> dict[str, int]:
     """Replace the category table (keys: code, kind, major, name, name_en, grade, time_limit, unit_type)
     from CSV (`Content-Type: text/csv`) or YAML (`application/yaml`); refused whole, each bad row named."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -204,14 +205,14 @@ def list_rules(actor: Actor = Depends(current_actor), platform=Depends(get_platf
 
 
 @router.put("/rules/{code}", responses=ERRORS)
-def save_rule(code: str, body: RuleIn, actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> dict[str, Any]:
+def save_rule(code: str, body: RuleIn, actor: Actor = Depends(require(Permission.EDIT_TRIAGE_DATA)), platform=Depends(get_platform)) -> dict[str, Any]:
     if body.code != code:
         raise ApiProblem(422, "Invalid input", "the code in the path and in the body differ")
     return vars(platform.bus.handle(SaveRule(actor=actor, data=body.model_dump())))
 
 
 @router.delete("/rules/{code}", status_code=204, responses=ERRORS | {404: {"description": "No such rule"}})
-def delete_rule(code: str, actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> Response:
+def delete_rule(code: str, actor: Actor = Depends(require(Permission.EDIT_TRIAGE_DATA)), platform=Depends(get_platform)) -> Response:
     platform.bus.handle(DeleteRule(actor=actor, code=code))
     return Response(status_code=204)
 
@@ -219,7 +220,7 @@ def delete_rule(code: str, actor: Actor = Depends(current_actor), platform=Depen
 @router.post("/rules/import", responses=ERRORS)
 def import_rules(
     csv_text: Annotated[str, Body(media_type="text/csv", description="code,name,priority,when,unit_id,unit_type,loop,time_limit,ladder,active")],
-    actor: Actor = Depends(current_actor),
+    actor: Actor = Depends(require(Permission.EDIT_TRIAGE_DATA)),
     platform=Depends(get_platform),
 ) -> dict[str, int]:
     """Add or replace rules from CSV (`when` is JSON). Any bad row: nothing is imported, every row named."""
@@ -228,7 +229,7 @@ def import_rules(
 
 
 @router.post("/rules/dry-run", responses=ERRORS)
-def dry_run(body: DryRunIn, actor: Actor = Depends(require_roles(*CENTER)), platform=Depends(get_platform)) -> dict[str, Any]:
+def dry_run(body: DryRunIn, actor: Actor = Depends(require(Permission.VIEW_TRIAGE)), platform=Depends(get_platform)) -> dict[str, Any]:
     """How a sample report would be graded, placed and routed, and why; nothing is stored."""
     try:
         lon, lat = geo.to_wgs84(body.lon, body.lat, body.crs)

@@ -1,0 +1,29 @@
+"""Read side for photos: may this caller see this photo?
+
+A photo is seen by whoever uploaded it and by whoever may see a case that shows it (data scope, the
+same clause as the case list). Anything else answers as if the photo did not exist.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, exists, select
+
+from gridgov.adapters import tables as t
+from gridgov.domain.roles import Actor
+from gridgov.queries.cases import scope_clause
+
+
+def photo_visible(conn: Connection, actor: Actor, photo_id: str) -> bool:
+    link = t.photo_links.c
+    own = select(link.photo_id).where(link.photo_id == photo_id, link.kind == "user", link.ref == actor.user_id)
+    if conn.execute(select(exists(own))).scalar():
+        return True
+    on_case = (
+        select(t.cases.c.id)
+        .join(t.photo_links, (link.kind == "case") & (link.ref == t.cases.c.id))
+        .where(link.photo_id == photo_id)
+    )
+    scope = scope_clause(actor)
+    if scope is not None:
+        on_case = on_case.where(scope)
+    return bool(conn.execute(select(exists(on_case))).scalar())
