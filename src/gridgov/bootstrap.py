@@ -65,7 +65,7 @@ class Platform:
         self.grids.load(rows)
 
     def reload_calendar(self) -> None:
-        self.policy.calendar = _calendar(self.settings, self.engine)
+        self.policy.calendar = calendar_in_force(self.settings, self.engine)
 
     def reload_ladders(self) -> None:
         self.policy.ladders = load_ladders(self.engine)
@@ -86,7 +86,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
     photos = _photo_store(settings, engine)
     relay = OutboxRelay(engine, clock, park_after=settings.park_after_attempts)
     classifier = _load_classifier(settings)
-    policy = schedule.DeadlinePolicy(_calendar(settings, engine), load_ladders(engine), settings.yellow_share, refresh=shared.refresh)
+    policy = schedule.DeadlinePolicy(calendar_in_force(settings, engine), load_ladders(engine), settings.yellow_share, refresh=shared.refresh)
     corrections = _corrections_writer
     timer_uow = partial(SqlUnitOfWork, engine, clock)
     handlers = {
@@ -137,7 +137,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
     return platform
 
 
-def _calendar(settings: Settings, engine: Engine):
+def calendar_in_force(settings: Settings, engine: Engine):
     """The official calendar with the overrides an admin uploaded (kept in the database, shared by every
     process), or else the deployment's `calendar_file`."""
     with engine.connect() as conn:

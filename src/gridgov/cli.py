@@ -245,9 +245,16 @@ def cmd_calendar_check(args) -> int:
 
 
 def cmd_calendar_show(args) -> int:
-    from gridgov.adapters.calendar_source import load_calendar
+    from gridgov.adapters.database import make_engine, upgrade
+    from gridgov.bootstrap import calendar_in_force
 
-    cal = load_calendar(Settings().calendar_file)
+    settings = Settings()
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        upgrade(engine)
+        cal = calendar_in_force(settings, engine)  # with the overrides an admin uploaded, as every process has it
+    finally:
+        engine.dispose()
     flag = " (provisional: holidays not published, weekends only)" if cal.is_provisional(args.year) else ""
     print(f"{args.year}{flag}")
     print("holidays:", " ".join(sorted(d.isoformat() for d in cal.holidays if d.year == args.year)) or "-")

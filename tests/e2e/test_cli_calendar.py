@@ -20,3 +20,19 @@ def test_calendar_show_flags_provisional_years(capsys, monkeypatch, tmp_path):
     assert "2025-10-01" in out and "2025-09-28" in out and "provisional" not in out
     assert cli(["calendar", "show", "2031"]) == 0
     assert "provisional" in capsys.readouterr().out
+
+
+def test_calendar_show_has_the_overrides_an_admin_uploaded(capsys, monkeypatch, tmp_path):
+    from gridgov.bootstrap import bootstrap
+    from tests.conftest import make_settings
+
+    platform = bootstrap(make_settings(tmp_path))
+    with platform.engine.begin() as conn:  # what PUT /api/v1/calendar/overrides keeps
+        from gridgov.adapters import tables as t
+
+        conn.execute(t.calendar_overrides.insert().values(name="local", text="holidays: [2031-04-02]\nyears: [2031]\n", updated_at=platform.clock.now()))
+    platform.engine.dispose()
+    monkeypatch.setenv("GRIDGOV_DATA_DIR", str(tmp_path / "var"))
+    assert cli(["calendar", "show", "2031"]) == 0
+    out = capsys.readouterr().out
+    assert "2031-04-02" in out and "provisional" not in out

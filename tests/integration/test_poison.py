@@ -195,3 +195,39 @@ def test_a_step_of_a_ladder_no_process_knows_is_parked_with_the_reason_never_mar
     assert {f["key"].split(":")[1] for f in p.bus.handle(SweepTimers())} == {"yellow", "red"}
     assert timer(p, cid, "ladder:gone:0").parked_at is not None
     assert not [a for a in actions(p, cid) if a.startswith("escalate")]
+
+
+def test_two_webhook_senders_never_send_one_delivery_twice(any_platform):
+    from gridgov.services import webhooks
+
+    p, sent, lock = any_platform, [], threading.Lock()
+    now = p.clock.now()
+    with p.engine.begin() as conn:
+        conn.execute(insert(t.webhooks).values(id="sms", name="短信网关", url="http://127.0.0.1:9/", secret="s", event_types=["*"], active=True, created_at=now))
+        conn.execute(insert(t.webhook_deliveries), [
+            {"webhook_id": "sms", "source": f"outbox:{i}", "event_type": "CaseWarned", "payload": {"n": i}, "status": "pending",
+             "attempts": 0, "next_attempt_at": now, "created_at": now} for i in range(60)])  # fmt: skip
+
+    def post(_url, _body, headers):
+        with lock:
+            sent.append(int(headers["X-Gridgov-Delivery"]))
+        return 200
+
+    start = threading.Barrier(2)
+
+    def sender(name):
+        start.wait()
+        while webhooks.deliver_due(p.engine, p.clock, post, batch=5, workers=2, name=name):
+            pass
+
+    threads = [threading.Thread(target=sender, args=(n,)) for n in ("a", "b")]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    while webhooks.deliver_due(p.engine, p.clock, post, batch=5, name="a"):
+        pass
+    assert len(sent) == len(set(sent)) == 60
+    with p.engine.connect() as conn:
+        d = t.webhook_deliveries.c
+        assert conn.execute(select(d.status, d.claimed_by).distinct()).all() == [("delivered", None)]
