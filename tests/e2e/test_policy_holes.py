@@ -220,3 +220,14 @@ def test_an_open311_report_names_its_key_by_record_not_by_its_characters(client)
     entry = client.get(f"/api/v1/cases/{case_id}", headers=client.login("disp")).json()["timeline"][0]
     assert key[:8] not in entry["actor_id"] and key[4:12] not in entry["actor_id"]
     assert entry["actor_role"] == "system" and entry["actor_name"] == "市民通App"
+
+
+# ----------------------------------------------------------------- the pages ask, they keep no copy of the roles
+def test_the_api_tells_each_account_what_it_may_do(client):
+    perms = {who: client.get("/api/v1/auth/me", headers=client.login(who)).json()["permissions"] for who in ("ann", "disp", "boss", "root")}
+    assert perms["ann"] == []
+    assert perms["boss"] == ["view_stats", "view_triage"]
+    assert perms["disp"] == [
+        "edit_triage_data", "feed_machine_channels", "merge_cases", "resolve_triage", "view_devices", "view_stats", "view_triage",
+    ]  # fmt: skip
+    assert len(perms["root"]) == 12  # every permission of domain/policy.py

@@ -177,6 +177,9 @@ class UserOut(BaseModel):
     grid_code: str | None
     phone: str | None
     active: bool = True  # false: disabled by an admin, cannot log in
+    permissions: list[str] = Field(
+        default_factory=list, description="What this account may do (domain/policy.py), for showing and hiding screens."
+    )
 
 
 class GridOut(BaseModel):

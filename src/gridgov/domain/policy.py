@@ -32,6 +32,7 @@ __all__ = [
     "allowed",
     "can_see_case",
     "check_report",
+    "permissions_of",
     "require",
     "roles_with",
 ]
@@ -94,6 +95,11 @@ def roles_with(permission: Permission) -> frozenset[Role]:
 
 def allowed(role: Role, permission: Permission) -> bool:
     return role in roles_with(permission)
+
+
+def permissions_of(role: Role) -> list[str]:
+    """Every permission the role holds, by name: what `/api/v1/auth/me` tells the pages."""
+    return sorted(p.value for p in Permission if allowed(role, p))
 
 
 def require(who: Actor | Role, permission: Permission) -> None:

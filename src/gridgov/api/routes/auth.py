@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gridgov.api.problems import ApiProblem, problem
 from gridgov.api.schemas import TokenOut, UserOut
 from gridgov.api.security import Session, current_actor, current_session, get_platform, issue_token
+from gridgov.domain import policy
 from gridgov.domain.passwords import MAX_LENGTH
 from gridgov.domain.roles import Actor
 from gridgov.services import accounts
@@ -37,6 +38,8 @@ def user_out(user) -> dict:
         "grid_code": user.grid_code,
         "phone": None,  # staff phones are not needed by clients of the token
         "active": user.active,
+        # what this account may do, from the one policy table: the pages show and hide by it
+        "permissions": policy.permissions_of(user.role),
     }
 
 

@@ -10,8 +10,6 @@
   window.PAGE = boot.page || "";
   window.TILE_URL = boot.tile_url || "";
   const GG = (window.GG = {});
-  const CENTER = ["dispatcher", "supervisor", "leader", "admin"];
-  const UNIT_STAFF = ["entity_staff", "handler"];
 
   GG.w = (key, vars) => {
     let text = T.words[key] || key;
@@ -105,10 +103,13 @@
     return data;
   };
 
-  GG.home = function (role) {
-    if (role === "leader") return "/wall";
-    if (CENTER.includes(role)) return "/desk";
-    if (UNIT_STAFF.includes(role)) return "/m/inbox";
+  /* what the user may do comes from the API (policy.py via /auth/me), never from a copy of the role sets */
+  GG.may = (user, permission) => Boolean(user && (user.permissions || []).includes(permission));
+
+  GG.home = function (user) {
+    if (user.role === "leader") return "/wall";
+    if (GG.may(user, "view_triage")) return "/desk";
+    if (user.unit_id) return "/m/inbox";
     return "/m/report";
   };
 
@@ -131,7 +132,7 @@
         const data = await GG.api("/api/v1/auth/token", { body: new URLSearchParams(new FormData(form)), noRedirect: true });
         localStorage.setItem("gg_token", data.access_token);
         localStorage.setItem("gg_user", JSON.stringify(data.user));
-        location.href = GG.sameOrigin(new URLSearchParams(location.search).get("next")) || GG.home(data.user.role);
+        location.href = GG.sameOrigin(new URLSearchParams(location.search).get("next")) || GG.home(data.user);
       } catch (e) {
         error.hidden = false;
         error.textContent = e.status === 401 ? GG.w("wrong_login") : e.message;
@@ -139,12 +140,13 @@
     });
   };
 
-  function navLinks(role) {
+  function navLinks(user) {
     const links = [];
-    if (CENTER.includes(role)) links.push(["/wall", "wall"], ["/desk", "desk"]);
-    if (UNIT_STAFF.includes(role)) links.push(["/m/inbox", "inbox"]);
-    if (role === "grid_worker") links.push(["/m/report", "report"], ["/m/mine", "mine"], ["/desk", "desk"]);
-    if (role === "resident") links.push(["/m/report", "report"], ["/m/mine", "mine"]);
+    if (GG.may(user, "view_stats")) links.push(["/wall", "wall"]);
+    if (GG.may(user, "view_triage")) links.push(["/desk", "desk"]);
+    if (user.unit_id) links.push(["/m/inbox", "inbox"]);
+    if (user.role === "grid_worker") links.push(["/m/report", "report"], ["/m/mine", "mine"], ["/desk", "desk"]);
+    if (user.role === "resident") links.push(["/m/report", "report"], ["/m/mine", "mine"]);
     return links;
   }
 
@@ -158,9 +160,14 @@
       GG.goLogin();
       return null;
     }
+    if (!user.permissions) {
+      // signed in before the API said what each account may do: ask once, then draw the page again
+      GG.api("/api/v1/auth/me").then((me) => { localStorage.setItem("gg_user", JSON.stringify(me)); location.reload(); });
+      return null;
+    }
     const nav = document.getElementById("nav");
     if (nav) {
-      for (const [href, key] of navLinks(user.role)) {
+      for (const [href, key] of navLinks(user)) {
         nav.append(GG.el("a", { href, "aria-current": location.pathname === href ? "page" : null, text: GG.w(key) }));
       }
     }

@@ -8,7 +8,7 @@
   const list = document.getElementById("case-list");
   const detail = document.getElementById("detail");
   const filters = document.getElementById("filters");
-  const center = ["dispatcher", "supervisor", "leader", "admin"].includes(user.role);
+  const center = GG.may(user, "view_triage");
   let mode = center ? "triage" : "cases";
   let categories = [];
   let selected = null;
@@ -137,7 +137,7 @@
       actions.append(el("button", { type: "button", class: "secondary", "data-action": action, text: GG.actionLabel(action),
         onclick: async () => formSlot.replaceChildren(await GG.actionForm(c, action, async () => { await load(); open(id); })) }));
     }
-    if (c.status === "reported" && center) {
+    if (c.status === "reported" && GG.may(user, "resolve_triage")) {
       actions.prepend(el("button", { type: "button", class: "primary", "data-action": "triage", text: w("triage_queue") + " → " + GG.actionLabel("dispatch"),
         onclick: async () => formSlot.replaceChildren(await triageForm(c)) }));
     }

@@ -64,8 +64,8 @@
       button.disabled = true;
       try {
         const photos = await GG.uploadPhotos(photo.files);
-        const body = { description: text.value.trim(), lat: point.lat, lon: point.lon, crs: "wgs84", photos,
-          channel: user.role === "grid_worker" ? "grid_app" : "resident_app" };
+        // no channel: the server takes the one the user's role reports on (domain/policy.py)
+        const body = { description: text.value.trim(), lat: point.lat, lon: point.lon, crs: "wgs84", photos };
         const address = document.getElementById("address").value.trim();
         if (address) body.address = address;
         if (chosenCategory) body.category = chosenCategory;
