@@ -21,9 +21,11 @@ from gridgov.adapters.database import make_engine, upgrade
 from gridgov.adapters.password_list import load_common_passwords
 from gridgov.adapters.passwords import PasswordHasher
 from gridgov.adapters.photo_store import DatabasePhotoStore, DirectoryPhotoStore, PhotoStore
+from gridgov.adapters.pii_vault import PiiVault
 from gridgov.adapters.unit_of_work import SqlUnitOfWork
 from gridgov.config import Settings
 from gridgov.domain import commands as c
+from gridgov.domain import events
 from gridgov.domain.passwords import PasswordPolicy
 from gridgov.services import cases, directory, notify, rules, schedule, triage
 from gridgov.services.grid_index import GridIndex
@@ -54,6 +56,7 @@ class Platform:
     password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     listeners: list = field(default_factory=list)
     shared: SharedState | None = None  # tells this process what other processes changed
+    pii: PiiVault | None = None  # seals and finds residents' personal numbers (the register)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.clock)
@@ -124,10 +127,14 @@ def bootstrap(settings: Settings | None = None, *, clock: Any = None, migrate: b
         policy=policy,
         listeners=listeners,
         shared=shared,
+        pii=PiiVault.from_settings(settings, secret_key),
     )
-    relay.subscribe("CaseReported", lambda _type, payload, _id: bus.handle(c.TriageCase(payload["case_id"])))
-    for event_type in notify.NOTIFIED_EVENTS:
-        relay.subscribe(event_type, partial(_notify, platform))
+    def triage_report(_type: str, payload: dict, _id: int) -> None:
+        bus.handle(c.TriageCase(payload["case_id"]))
+
+    relay.subscribe(events.CaseReported, triage_report)
+    for event in notify.NOTIFIED_EVENTS:
+        relay.subscribe(event, partial(_notify, platform))
     with platform.uow() as uow:
         rules.seed_defaults(uow)
     shared.watch(LADDERS, platform.reload_ladders)

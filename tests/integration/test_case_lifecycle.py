@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from gridgov.adapters import tables as t
 from gridgov.domain.commands import ActOnCase, ReportCase
 from gridgov.domain.errors import InvalidInput, InvalidTransition, StaleVersion
+from gridgov.domain.events import CaseReported
 from gridgov.domain.workflow import Action
 from tests.conftest import point_in, populate
 
@@ -147,7 +148,7 @@ def test_the_relay_delivers_each_event_once_and_retries_a_failing_handler(any_pl
             raise RuntimeError("gateway down")
         seen.append(payload["case_id"])
 
-    any_platform.relay.subscribe("CaseReported", handler)
+    any_platform.relay.subscribe(CaseReported, handler)
     created = report(any_platform, actors["ann"])
     assert any_platform.relay.deliver_pending() == 0  # first attempt fails, nothing marked delivered
     with any_platform.engine.connect() as conn:

@@ -13,27 +13,32 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from gridgov.adapters import tables as t
+from gridgov.domain import events
 from gridgov.domain.privacy import redact_text
 from gridgov.domain.roles import Role
 from gridgov.domain.scope import in_subtree
 
-TITLES = {
-    "CaseDispatched": "新派遣案件",
-    "CaseWarned": "案件时限预警",
-    "CaseEscalated": "案件升级",
-    "CaseSupervised": "领导督办",
-    "CaseReturned": "案件被退单",
-    "CaseHandled": "案件待核查",
-    "CaseClosed": "您反映的问题已办结",
-    "CaseRejected": "您反映的问题未予立案",
-    "CaseTriaged": "敏感事件",
-    "CaseReported": "一键呼求助",
+# The events someone is told about, with the title of the notice; keyed by event class (its name is the
+# wire name the relay hands over).
+_TITLES: dict[type[events.Event], str] = {
+    events.CaseDispatched: "新派遣案件",
+    events.CaseWarned: "案件时限预警",
+    events.CaseEscalated: "案件升级",
+    events.CaseSupervised: "领导督办",
+    events.CaseReturned: "案件被退单",
+    events.CaseHandled: "案件待核查",
+    events.CaseClosed: "您反映的问题已办结",
+    events.CaseRejected: "您反映的问题未予立案",
+    events.CaseTriaged: "敏感事件",
+    events.CaseReported: "一键呼求助",
 }
-NOTIFIED_EVENTS = tuple(TITLES)
+NOTIFIED_EVENTS: tuple[type[events.Event], ...] = tuple(_TITLES)
+TITLES = {cls.__name__: title for cls, title in _TITLES.items()}
 
 
 def recipients(uow, event_type: str, p: dict[str, Any]) -> set[str]:
     """User ids to notify for one event."""
+    kind = events.EVENT_TYPES.get(event_type)  # the wire name back to its class
     data = p.get("data") or {}
     users = [u for u in uow.users.list() if u.active]
     grid = p.get("grid_code")
@@ -44,9 +49,9 @@ def recipients(uow, event_type: str, p: dict[str, Any]) -> set[str]:
     def role_in_scope(*roles):
         return {u.id for u in users if u.role in roles and in_subtree(grid, u.grid_code)}
 
-    if event_type in ("CaseDispatched", "CaseSupervised"):
+    if kind in (events.CaseDispatched, events.CaseSupervised):
         return unit_members(p.get("unit_id"))
-    if event_type == "CaseWarned":
+    if kind is events.CaseWarned:
         stage, level = data.get("stage"), data.get("level")
         if stage == "handle":
             extra = role_in_scope(Role.DISPATCHER) if level == "red" else set()
@@ -56,41 +61,43 @@ def recipients(uow, event_type: str, p: dict[str, Any]) -> set[str]:
         if stage == "supervision":
             return role_in_scope(Role.LEADER)
         return role_in_scope(Role.DISPATCHER)
-    if event_type == "CaseEscalated":
+    if kind is events.CaseEscalated:
         out = unit_members(data.get("unit_id"))
         if data.get("role"):
             out |= role_in_scope(Role(data["role"]))
         return out
-    if event_type == "CaseReturned":
+    if kind is events.CaseReturned:
         return role_in_scope(Role.DISPATCHER)
-    if event_type == "CaseHandled":
+    if kind is events.CaseHandled:
         return role_in_scope(Role.SUPERVISOR)
-    if event_type in ("CaseClosed", "CaseRejected"):
+    if kind in (events.CaseClosed, events.CaseRejected):
         return {p["reporter_id"]} if p.get("reporter_id") in {u.id for u in users} else set()
-    if event_type == "CaseTriaged" and data.get("sensitive"):
+    if kind is events.CaseTriaged and data.get("sensitive"):
         return role_in_scope(Role.LEADER, Role.DISPATCHER)
-    if event_type == "CaseReported" and data.get("channel") == "sos_button":
+    if kind is events.CaseReported and data.get("channel") == "sos_button":
         return role_in_scope(Role.DISPATCHER, Role.GRID_WORKER)
     return set()
 
 
 def body_for(event_type: str, p: dict[str, Any], description: str) -> str:
+    kind = events.EVENT_TYPES.get(event_type)  # the wire name back to its class
     data = p.get("data") or {}
     extra = ""
-    if event_type == "CaseWarned":
+    if kind is events.CaseWarned:
         extra = "（黄牌：时限将到）" if data.get("level") == "yellow" else "（红牌：已超期）"
-    elif event_type == "CaseEscalated":
+    elif kind is events.CaseEscalated:
         extra = f"（{data.get('note') or data.get('action')}）"
-    elif event_type == "CaseSupervised":
+    elif kind is events.CaseSupervised:
         extra = f"（{data.get('note')}，限 {data.get('due_at')}）"
     # inboxes and SMS gateways reach many readers: numbers typed into the description are masked
     return f"{(redact_text(description) or '')[:120]}{extra}"
 
 
 def notify(uow, clock, event_type: str, payload: dict[str, Any], event_id: int) -> int:
-    if event_type not in NOTIFIED_EVENTS:
+    kind = events.EVENT_TYPES.get(event_type)  # the wire name back to its class
+    if kind not in NOTIFIED_EVENTS:
         return 0
-    if event_type == "CaseReported" and (payload.get("data") or {}).get("channel") != "sos_button":
+    if kind is events.CaseReported and (payload.get("data") or {}).get("channel") != "sos_button":
         return 0
     source = f"evt:{event_id}"
     users = recipients(uow, event_type, payload)
@@ -112,6 +119,7 @@ def notify(uow, clock, event_type: str, payload: dict[str, Any], event_id: int) 
 
 
 def _queue_webhooks(uow, event_type, payload, event_id, user_ids, now) -> None:
+    kind = events.EVENT_TYPES.get(event_type)  # the wire name back to its class
     conn = uow.conn
     hooks = [h for h in conn.execute(select(t.webhooks).where(t.webhooks.c.active.is_(True)))
              if "*" in h.event_types or event_type in h.event_types]  # fmt: skip
@@ -122,7 +130,7 @@ def _queue_webhooks(uow, event_type, payload, event_id, user_ids, now) -> None:
     people = {u.id: u for u in uow.users.list()}
     # The gateway needs the recipients' phones to send the SMS: that is the purpose of this data.
     recipients_out = [{"user_id": u, "name": people[u].display_name, "phone": people[u].phone} for u in user_ids if u in people]
-    if event_type == "CaseReported":  # an SOS call: the care person's own contacts are told too
+    if kind is events.CaseReported:  # an SOS call: the care person's own contacts are told too
         ref = conn.execute(select(t.cases.c.source_ref).where(t.cases.c.id == payload.get("case_id"))).scalar() or ""
         device = uow.devices.get(ref.removeprefix("sos:")) if ref.startswith("sos:") else None
         for contact in ((device or {}).get("person") or {}).get("contacts") or []:

@@ -28,6 +28,7 @@ from sqlalchemy import Engine, case, select, update
 
 from gridgov.adapters import tables as t
 from gridgov.adapters.database import mark_write_transaction
+from gridgov.domain.events import EVENT_TYPES, Event
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +73,13 @@ class OutboxRelay:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def subscribe(self, event_type: str, handler: EventHandler) -> None:
-        self.handlers.setdefault(event_type, []).append(handler)
+    def subscribe(self, event: type[Event], handler: EventHandler) -> None:
+        """Run `handler` for every committed event of this class. By class, not by name, so a renamed
+        event cannot leave its handlers silently waiting for a name nobody writes any more; the class's
+        name is the wire name the outbox stores (kept stable: tests/unit/test_events.py)."""
+        if not isinstance(event, type) or EVENT_TYPES.get(event.__name__) is not event:
+            raise ValueError(f"{event!r} is not a registered domain event (domain/events.EVENT_TYPES)")
+        self.handlers.setdefault(event.__name__, []).append(handler)
 
     def deliver_pending(self, batch: int = 500) -> int:
         """One pass over undelivered events; returns how many were delivered.
