@@ -19,6 +19,7 @@ from gridgov.api.types import Instant
 from gridgov.channels import hotline
 from gridgov.domain.commands import ReportCase
 from gridgov.domain.errors import DomainError
+from gridgov.domain.imports import ImportReport
 from gridgov.domain.roles import Actor
 from gridgov.domain.workflow import STATUS_LABELS, CaseStatus
 from gridgov.queries.cases import scope_clause
@@ -68,17 +69,16 @@ async def import_orders(
     except (ValueError, TypeError, RecursionError):  # JSONDecodeError is a ValueError
         raise ApiProblem(422, "Invalid input", "mapping must be a JSON object of field -> column") from None
     rows = hotline.read_table(content, file.filename or "upload.csv")
-    ignored = hotline.check_columns(rows, columns)
-    imported, repeated, rejected = [], [], []
+    report = ImportReport(ignored_columns=hotline.check_columns(rows, columns))
     for line, row in enumerate(rows, start=2):
         try:
             order = hotline.parse_order(row, columns, line)
             case_id, again = await run_in_threadpool(_submit, platform, actor, order)
         except DomainError as exc:
-            rejected.append({"line": line, "reason": exc.detail})
+            report.reject(line, exc.detail)
             continue
-        (repeated if again else imported).append({"line": line, "order_no": order.order_no, "case_id": case_id})
-    return {"imported": imported, "already_imported": repeated, "rejected": rejected, "ignored_columns": ignored}
+        (report.again if again else report.add)(line, order_no=order.order_no, case_id=case_id)
+    return report.as_dict()
 
 
 @router.post("", status_code=201, responses=ERRORS)
