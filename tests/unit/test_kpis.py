@@ -1,43 +1,74 @@
-"""The wall's numbers: each rate counts what its definition says, and an empty rate is None, not 100 %."""
+"""The KPI registry: ids the other tools rely on, the published page agrees with it, and the pure rules
+of ranges, percentile ranks and periods."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import date
+from pathlib import Path
 
-from gridgov.domain.kpis import CaseFacts, overview
+import pytest
 
-NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai
-H = timedelta(hours=1)
+from gridgov.domain import kpis
+from gridgov.domain.errors import InvalidInput
 
-
-def case(i, status="dispatched", reported=-2 * H, due=None, handled=None, closed=None, rating=None, grid="4403040010010010", **kw):
-    at = lambda d: NOW + d if d is not None else None  # noqa: E731
-    return CaseFacts(id=str(i), status=status, category=kw.get("category", "E0109"), grid_code=grid, reported_at=NOW + reported,
-                     due_at=at(due), handled_at=at(handled), closed_at=at(closed), rating=rating, sensitive=kw.get("sensitive", False))  # fmt: skip
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "kpis.md"
 
 
-def test_rates_follow_their_definitions():
-    rows = [
-        case(1, "rated", reported=-30 * H, due=-20 * H, handled=-21 * H, closed=-20 * H, rating=5),  # on time, satisfied
-        case(2, "closed", reported=-30 * H, due=-25 * H, handled=-22 * H, closed=-21 * H),  # late
-        case(3, "rated", reported=-5 * H, due=H, handled=-3 * H, closed=-H, rating=2),  # today, on time, unhappy
-        case(4, "dispatched", reported=-3 * H, due=-H),  # open and overdue
-        case(5, "rejected", reported=-H),  # void: not received, not open
-        case(6, "in_progress", reported=-40 * 24 * H, due=-39 * 24 * H, sensitive=True),  # old, still open
-    ]
-    kpi = overview(rows, NOW)
-    assert kpi["today"] == {"received": 3, "closed": 1}  # 3, 4 and 5 (a voided report was still received)
-    assert kpi["open"] == 2 and kpi["overdue"] == 2 and kpi["sensitive_open"] == 1
-    assert kpi["closure_rate"] == round(3 / 4, 4)  # 1-4 received in the window (5 void, 6 too old)
-    assert kpi["on_time_rate"] == round(2 / 3, 4)
-    assert kpi["satisfaction_rate"] == 0.5
-    assert kpi["average_handling_hours"] == round((10 + 9 + 4) / 3, 1)
-    assert kpi["per_grid"] == {"4403040010010010": {"open": 2, "overdue": 2}}
-    assert kpi["trend"][-1] == {"day": "2026-11-23", "received": 3, "closed": 1} and len(kpi["trend"]) == 14
+def test_the_promised_indicators_are_there_with_their_parts():
+    promised = {"received", "closed", "due", "closed_on_time", "closure_rate", "on_time_rate", "rework_rate",
+                "ontime_handling_rate", "accurate_dispatch_rate", "satisfaction_rate", "avg_handling_hours",
+                "p90_handling_hours", "social_entity_share", "hotline_response_rate", "hotline_resolution_rate",
+                "hotline_satisfaction_rate"}  # fmt: skip
+    assert promised <= set(kpis.BY_ID)
+    for ind in kpis.REGISTRY:
+        assert ind.name_zh and ind.name_en and ind.formula and ind.numerator and ind.version >= 1
+        assert ind.basis in kpis.BASES
+        assert set(ind.population) | set(ind.numerator_when) <= set(kpis.CONDITIONS)
+        assert (ind.denominator is None) == (ind.kind == "count")
+    assert kpis.BY_ID["on_time_rate"].population == ("not_suspended",)  # 应结案数 less the suspended
+    assert kpis.BY_ID["accurate_dispatch_rate"].numerator_when == ("not_returned",)  # 派遣数 − 退单数
 
 
-def test_nothing_to_count_gives_no_rate():
-    kpi = overview([case(1, "dispatched")], NOW)
-    assert kpi["on_time_rate"] is None and kpi["satisfaction_rate"] is None and kpi["average_handling_hours"] is None
-    assert kpi["closure_rate"] == 0.0
+def test_the_published_page_is_the_registry():
+    assert DOCS.read_text(encoding="utf-8") == kpis.markdown(), (
+        "docs/kpis.md differs from the registry; regenerate it (command at the top of the file)"
+    )
 
+
+def test_nearest_rank_is_the_ceiling_of_ninety_percent():
+    assert [kpis.nearest_rank(n) for n in (1, 2, 5, 8, 9, 10, 11, 15, 20)] == [1, 2, 5, 8, 9, 9, 10, 14, 18]
+
+
+def test_a_rate_over_nothing_is_none():
+    assert kpis.share(0, 0) is None and kpis.share(1, 3) == 0.3333
+    assert kpis.change(0.5, None) == {"delta": None, "change": None}
+    assert kpis.change(7, 0) == {"delta": 7, "change": None}
+    assert kpis.change(0.5, 1.0) == {"delta": -0.5, "change": -0.5}
+
+
+def test_ranges_are_checked():
+    assert kpis.check_range(date(2026, 11, 1), date(2026, 11, 30)) == 30
+    assert kpis.check_range(date(2024, 1, 1), date(2026, 12, 31)) == 1096  # three years with a leap day
+    with pytest.raises(InvalidInput, match="reversed"):
+        kpis.check_range(date(2026, 11, 2), date(2026, 11, 1))
+    with pytest.raises(InvalidInput, match="at most"):
+        kpis.check_range(date(2024, 1, 1), date(2027, 1, 1))
+    with pytest.raises(InvalidInput, match="unknown grouping"):
+        kpis.check_grouping("planet")
+
+
+def test_comparison_ranges():
+    assert kpis.year_earlier(date(2024, 2, 29), date(2024, 3, 31)) == (date(2023, 2, 28), date(2023, 3, 31))
+    assert kpis.previous_range(date(2026, 11, 1), date(2026, 11, 30)) == (date(2026, 10, 2), date(2026, 10, 31))
+
+
+def test_time_rows_are_clipped_to_the_range():
+    weeks = kpis.buckets(date(2026, 11, 1), date(2026, 11, 10), "week")
+    assert weeks == [("2026-10-26", "2026-W44", date(2026, 11, 1), date(2026, 11, 1)),
+                     ("2026-11-02", "2026-W45", date(2026, 11, 2), date(2026, 11, 8)),
+                     ("2026-11-09", "2026-W46", date(2026, 11, 9), date(2026, 11, 10))]  # fmt: skip
+    months = kpis.buckets(date(2026, 1, 15), date(2026, 3, 1), "month")
+    assert [(m[0], m[2], m[3]) for m in months] == [("2026-01", date(2026, 1, 15), date(2026, 1, 31)),
+                                                    ("2026-02", date(2026, 2, 1), date(2026, 2, 28)),
+                                                    ("2026-03", date(2026, 3, 1), date(2026, 3, 1))]  # fmt: skip
+    assert len(kpis.buckets(date(2026, 11, 1), date(2026, 11, 30), "day")) == 30

@@ -41,6 +41,73 @@ class CaseFilters:
     until: datetime | None = None
     q: str | None = None
     mine: bool = False
+    # behind the KPI figures (docs/kpis.md): other case times within a range, and conditions
+    dispatched_since: datetime | None = None
+    dispatched_until: datetime | None = None
+    handled_since: datetime | None = None
+    handled_until: datetime | None = None
+    due_since: datetime | None = None
+    due_until: datetime | None = None
+    closed_since: datetime | None = None
+    closed_until: datetime | None = None
+    closed: bool | None = None
+    closed_on_time: bool | None = None
+    handled_on_time: bool | None = None
+    suspended: bool | None = None
+    dispatched: bool | None = None
+    responded: bool | None = None
+    reworked: bool | None = None
+    returned: bool | None = None
+    rated: bool | None = None
+    satisfied: bool | None = None
+    unit_kind: str | None = None
+    reporter: str | None = None
+
+
+# Satisfied: 满意 and 基本满意 on the five-point scale (domain/kpis.py SATISFIED_FROM).
+_SATISFIED_FROM = 4
+
+
+def condition_clause(name: str, wanted: bool = True):
+    """The SQL meaning of a KPI condition (domain/kpis.py CONDITIONS) or of its negation: one meaning
+    for the figure and for the list of cases behind it."""
+    c = t.cases.c
+    on_time = and_(c.closed_at.is_not(None), c.due_at.is_not(None), func.coalesce(c.handled_at, c.closed_at) <= c.due_at)
+    handled_on_time = and_(c.handled_at.is_not(None), c.due_at.is_not(None), c.handled_at <= c.due_at)
+    pairs = {
+        "closed": (c.closed_at.is_not(None), c.closed_at.is_(None)),
+        "closed_on_time": (on_time, or_(c.closed_at.is_(None), c.due_at.is_(None), func.coalesce(c.handled_at, c.closed_at) > c.due_at)),
+        "handled_on_time": (handled_on_time, or_(c.handled_at.is_(None), c.due_at.is_(None), c.handled_at > c.due_at)),
+        "suspended": (c.suspended_since.is_not(None), c.suspended_since.is_(None)),
+        "dispatched": (c.dispatched_at.is_not(None), c.dispatched_at.is_(None)),
+        "responded": (or_(c.accepted_at.is_not(None), c.dispatched_at.is_not(None)), and_(c.accepted_at.is_(None), c.dispatched_at.is_(None))),
+        "reworked": (c.rework_count > 0, c.rework_count == 0),
+        "returned": (c.return_count > 0, c.return_count == 0),
+        "rated": (c.rating.is_not(None), c.rating.is_(None)),
+        "satisfied": (c.rating >= _SATISFIED_FROM, or_(c.rating.is_(None), c.rating < _SATISFIED_FROM)),
+    }  # fmt: skip
+    return pairs[name][0 if wanted else 1]
+
+
+_RANGES = ("dispatched", "handled", "due", "closed")
+_FLAGS = ("closed", "closed_on_time", "handled_on_time", "suspended", "dispatched", "responded", "reworked", "returned", "rated", "satisfied")
+
+
+def _kpi_filters(filters: CaseFilters) -> list:
+    c = t.cases.c
+    where = []
+    for name in _RANGES:
+        since, until = getattr(filters, name + "_since"), getattr(filters, name + "_until")
+        if since is not None:
+            where.append(c[name + "_at"] >= since)
+        if until is not None:
+            where.append(c[name + "_at"] < until)
+    where += [condition_clause(name, value) for name in _FLAGS if (value := getattr(filters, name)) is not None]
+    if filters.unit_kind:
+        where.append(c.unit_id.in_(select(t.units.c.id).where(t.units.c.kind == filters.unit_kind)))
+    if filters.reporter:
+        where.append(c.reporter_id == filters.reporter)
+    return where
 
 
 def encode_cursor(reported_at: datetime, case_id: str) -> str:
@@ -112,6 +179,7 @@ def list_cases(
         where.append(or_(c.description.like(pattern, escape="\\"), c.address.like(pattern, escape="\\")))
     if filters.mine:
         where.append(c.reporter_id == actor.user_id)
+    where += _kpi_filters(filters)
     if cursor:
         at, case_id = decode_cursor(cursor)
         where.append(or_(c.reported_at < at, and_(c.reported_at == at, c.id < case_id)))

@@ -78,8 +78,29 @@ def search_cases(
     mine: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
+    dispatched_since: Instant | None = None,
+    dispatched_until: Instant | None = None,
+    handled_since: Instant | None = None,
+    handled_until: Instant | None = None,
+    due_since: Instant | None = None,
+    due_until: Instant | None = None,
+    closed_since: Instant | None = None,
+    closed_until: Instant | None = None,
+    closed: bool | None = None,
+    closed_on_time: Annotated[bool | None, Query(description="Closed, handled (or else closed) by the deadline.")] = None,
+    handled_on_time: bool | None = None,
+    suspended: bool | None = None,
+    dispatched: bool | None = None,
+    responded: Annotated[bool | None, Query(description="Accepted (立案) or dispatched.")] = None,
+    reworked: Annotated[bool | None, Query(description="Sent back by verification (返工) at least once.")] = None,
+    returned: Annotated[bool | None, Query(description="Returned by a unit (退单) at least once.")] = None,
+    rated: bool | None = None,
+    satisfied: Annotated[bool | None, Query(description="Rated 4 or 5.")] = None,
+    unit_kind: Annotated[str | None, Query(max_length=16, description="department or social_entity")] = None,
+    reporter: Annotated[str | None, Query(max_length=64, description="Reporter's user id.")] = None,
 ):
-    """Cases you may see, newest first; follow `next_cursor` for the next page."""
+    """Cases you may see, newest first; follow `next_cursor` for the next page. The `*_since`/`*_until`
+    ranges and conditions are those of the KPI figures (docs/kpis.md): each figure links here."""
     filters = CaseFilters(
         status=tuple(status or ()),
         grid=grid,
@@ -90,7 +111,12 @@ def search_cases(
         until=until,
         q=q,
         mine=mine,
-    )
+        dispatched_since=dispatched_since, dispatched_until=dispatched_until, handled_since=handled_since,
+        handled_until=handled_until, due_since=due_since, due_until=due_until, closed_since=closed_since,
+        closed_until=closed_until, closed=closed, closed_on_time=closed_on_time, handled_on_time=handled_on_time,
+        suspended=suspended, dispatched=dispatched, responded=responded, reworked=reworked, returned=returned,
+        rated=rated, satisfied=satisfied, unit_kind=unit_kind, reporter=reporter,
+    )  # fmt: skip
     with platform.engine.connect() as conn:
         return list_cases(conn, actor, filters, limit=limit, cursor=cursor, now=platform.clock.now())
 

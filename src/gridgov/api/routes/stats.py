@@ -34,7 +34,8 @@ def overview(
     platform=Depends(get_platform),
     window_days: Annotated[int, Query(ge=1, le=366)] = 30,
 ) -> dict[str, Any]:
-    """Today's received and closed, open and overdue, 办结率, 按期结案率, 满意率, average handling time,
+    """Today's received and closed, open and overdue, 结案率, 按期结案率, 满意率, average handling time (the
+    KPI registry's definitions, docs/kpis.md),
     the top categories, a 14-day trend, open/overdue per grid code, the overdue and sensitive lists;
     all within the caller's grid scope. One answer serves every wall until the next case event."""
     # district-wide center users share one answer; a user with a grid limit also sees their own reports
@@ -44,7 +45,7 @@ def overview(
         if hit and time.monotonic() - hit[0] < FRESH_SECONDS:
             return hit[1]
         with platform.engine.connect() as conn:
-            result = stats.overview(conn, actor, platform.clock.now(), window_days=window_days)
+            result = stats.overview(conn, actor, platform.clock.now(), window_days=window_days, tz=platform.settings.timezone)
         if len(_recent) > 256:
             _recent.clear()
         _recent[key] = (time.monotonic(), result)
