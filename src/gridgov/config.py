@@ -27,15 +27,6 @@ class Settings(BaseSettings):
         "with a shared database every process must be given the same key).",
     )
     token_ttl_minutes: int = Field(720, ge=1, le=60 * 24 * 30, description="Lifetime of an access token.")
-    pii_key: str | None = Field(
-        None,
-        description="Encrypts residents' ID numbers and phones at rest and keys their search hashes; unset means "
-        "derived from secret_key. Rotation: docs/settings.md.",
-    )
-    pii_old_keys: list[str] = Field(
-        default_factory=list,
-        description="Earlier pii_key values, still read (decrypt, search) until the register is re-encrypted.",
-    )
     timezone: str = Field(
         "Asia/Shanghai", max_length=64, description="The district's time zone (IANA name): KPI date ranges and day buckets."
     )
@@ -86,11 +77,6 @@ class Settings(BaseSettings):
     open311_api_keys: list[str] = Field(
         default_factory=list, description="API keys allowed to POST Open311 service requests (JSON list)."
     )
-    routing_target_precision: float = Field(
-        0.98, ge=0.5, lt=1,
-        description="Precision that orders dispatched by the routing model alone must reach (threshold from "
-        "cross-validation on the training rows).",
-    )
     classifier_model: Path | None = Field(
         None,
         description="A deployment's own classifier model (from `gridgov classifier train --with-corrections`); "
@@ -112,20 +98,8 @@ class Settings(BaseSettings):
     )
     background: str = Field(
         "all",
-        pattern=r"^\s*(all|none|(relay|ticker|webhooks|purge)(\s*,\s*(relay|ticker|webhooks|purge))*)\s*$",
-        description="Loops `gridgov serve` runs beside the API: all, none, or a list of relay, ticker, webhooks, purge.",
-    )
-    outbox_keep_days: int = Field(
-        7, ge=1, le=3650,
-        description="Delivered outbox events are deleted after this many days (undelivered and parked ones are kept); "
-        "a live-feed client away longer starts from now.",
-    )
-    idempotency_keep_hours: int = Field(
-        72, ge=1, le=24 * 365,
-        description="How long a report's Idempotency-Key is remembered: a retry with the same key within it gets the first answer.",
-    )
-    webhook_keep_days: int = Field(
-        30, ge=1, le=3650, description="Delivered webhook deliveries are deleted after this many days (dead ones are kept for retry)."
+        pattern=r"^\s*(all|none|(relay|ticker|webhooks)(\s*,\s*(relay|ticker|webhooks))*)\s*$",
+        description="Loops `gridgov serve` runs beside the API: all, none, or a list of relay, ticker, webhooks.",
     )
     shared_state_poll_seconds: float = Field(
         2.0, ge=0, le=60, description="How often a process checks whether ladders, calendar or grids changed elsewhere."
@@ -151,7 +125,7 @@ class Settings(BaseSettings):
         """The loops named by `background` ("all" = relay, ticker and webhooks)."""
         text = self.background.strip()
         if text == "all":
-            return {"relay", "ticker", "webhooks", "purge"}
+            return {"relay", "ticker", "webhooks"}
         return set() if text == "none" else {part.strip() for part in text.split(",")}
 
     @property

@@ -109,17 +109,9 @@ EXPECTED: dict[str, str] = {
     "POST /api/v1/intake/hotline/import": "unnnnynny",
     "POST /api/v1/intake/hotline": "unnnnynny",
     "GET /api/v1/intake/hotline/export": "unnnnynny",
-    # ------------------------------------------------------------ the register (人房企): grid workers and the center
-    "POST /api/v1/register/residents/import": "unynnynny",  # an empty JSON body: 415, past authorization
-    "GET /api/v1/register/residents": "unynnyyyy",
-    "GET /api/v1/register/residents/{resident_id}": "unynnyyyy",  # no such resident: 404 after authorization
-    "POST /api/v1/register/residents/{resident_id}/move": "unynnynny",
     # ------------------------------------------------------------ the wall and the feed
     "GET /api/v1/stats/overview": "unnnnyyyy",
     "GET /api/v1/analytics/kpis": "unnnnyyyy",
-    "GET /api/v1/analytics/hotspots": "unnnnyyyy",
-    "GET /api/v1/analytics/hotspots/cells": "unnnnyyyy",
-    "GET /api/v1/analytics/repeat-addresses": "unnnnyyyy",
     "GET /api/v1/stream": "uyyyyyyyy",  # a bearer header or a stream ticket; never a token in the URL
     # ------------------------------------------------------------ Open311: public reads, POST needs an api_key
     "GET /open311/v2/services.{fmt}": "yyyyyyyyy",
@@ -210,7 +202,7 @@ def _url(path: str, variant: str, ids) -> str:
         "case_id": case_id, "photo_id": photo_id, "action": "accept", "unit_id": "wuye-1", "code": "no-such-code",
         "year": "2026", "key_id": "no-such-key", "delivery_id": "999999", "device_id": "cam-matrix",
         "notification_id": "999999", "service_code": "E0109", "fmt": "json", "request_id": case_id, "token": case_id,
-        "user_id": "no-such-user", "event_id": "999999", "timer_id": "999999", "resident_id": "no-such-resident",
+        "user_id": "no-such-user", "event_id": "999999", "timer_id": "999999",
     }  # fmt: skip
     for name, value in values.items():
         path = path.replace("{" + name + "}", value)

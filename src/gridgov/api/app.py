@@ -14,15 +14,12 @@ from gridgov.api.routes import (
     deadlines,
     directory,
     hotline,
-    hotspots,
     intake,
     open311,
-    register,
     stats,
     system,
     triage,
 )
-from gridgov.api.routes import routing as routing_routes
 from gridgov.bootstrap import Platform, bootstrap
 from gridgov.config import Settings
 from gridgov.services.background import loops
@@ -65,8 +62,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     limits.install(app, platform.settings.max_body_bytes)  # inside problems' catch-all (added after it)
     problems.install(app)
     headers.install(app)
-    for module in (auth, cases, directory, system, triage, deadlines, intake, hotline, open311, stats, analytics, hotspots, register, live):
+    for module in (auth, cases, directory, system, triage, deadlines, intake, hotline, open311, stats, analytics, live):
         app.include_router(module.router)
-    app.include_router(routing_routes.router)  # issue 11: the history's alias tables
     pages.install(app)
     return app
