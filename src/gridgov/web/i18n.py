@@ -24,7 +24,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "overdue": ("超期案件", "Overdue"),
     "on_time_rate": ("按期结案率", "Closed on time"),
     "satisfaction_rate": ("满意率", "Satisfaction"),
-    "closure_rate": ("办结率", "Closure rate"),
+    "closure_rate": ("结案率", "Closure rate"),  # the KPI registry's name (docs/kpis.md)
     "avg_hours": ("平均处置时长", "Avg. handling time"),
     "hours": ("小时", "h"),
     "legend_overdue": ("有超期", "Overdue"),
