@@ -98,8 +98,20 @@ class Settings(BaseSettings):
     )
     background: str = Field(
         "all",
-        pattern=r"^\s*(all|none|(relay|ticker|webhooks)(\s*,\s*(relay|ticker|webhooks))*)\s*$",
-        description="Loops `gridgov serve` runs beside the API: all, none, or a list of relay, ticker, webhooks.",
+        pattern=r"^\s*(all|none|(relay|ticker|webhooks|purge)(\s*,\s*(relay|ticker|webhooks|purge))*)\s*$",
+        description="Loops `gridgov serve` runs beside the API: all, none, or a list of relay, ticker, webhooks, purge.",
+    )
+    outbox_keep_days: int = Field(
+        7, ge=1, le=3650,
+        description="Delivered outbox events are deleted after this many days (undelivered and parked ones are kept); "
+        "a live-feed client away longer starts from now.",
+    )
+    idempotency_keep_hours: int = Field(
+        72, ge=1, le=24 * 365,
+        description="How long a report's Idempotency-Key is remembered: a retry with the same key within it gets the first answer.",
+    )
+    webhook_keep_days: int = Field(
+        30, ge=1, le=3650, description="Delivered webhook deliveries are deleted after this many days (dead ones are kept for retry)."
     )
     shared_state_poll_seconds: float = Field(
         2.0, ge=0, le=60, description="How often a process checks whether ladders, calendar or grids changed elsewhere."
@@ -125,7 +137,7 @@ class Settings(BaseSettings):
         """The loops named by `background` ("all" = relay, ticker and webhooks)."""
         text = self.background.strip()
         if text == "all":
-            return {"relay", "ticker", "webhooks"}
+            return {"relay", "ticker", "webhooks", "purge"}
         return set() if text == "none" else {part.strip() for part in text.split(",")}
 
     @property

@@ -13,6 +13,7 @@ from gridgov.adapters import account_repositories as ar
 from gridgov.adapters import repositories as r
 from gridgov.adapters import tables as t
 from gridgov.adapters.database import mark_write_transaction
+from gridgov.adapters.retention import RetentionRepository
 
 _INSERT_OUTBOX = insert(t.outbox)
 
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
         self.revoked_tokens = ar.RevokedTokenRepository(self.conn)
         self.login_throttle = ar.LoginThrottleRepository(self.conn)
         self.open_cases = r.OpenCaseFinder(self.conn)
+        self.retention = RetentionRepository(self.conn)
         self.committed_events = []
         return self
 

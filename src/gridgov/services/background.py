@@ -11,6 +11,7 @@ import threading
 
 from gridgov.domain.commands import SweepTimers
 from gridgov.services import webhooks
+from gridgov.services.retention import PURGE_EVERY_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,19 @@ def webhook_step(platform, post):
     return step
 
 
-KINDS = ("relay", "ticker", "webhooks")
+def purge_step(platform):
+    from gridgov.services.retention import purge
+
+    def step():
+        counts = purge(platform.uow, platform.clock.now(), platform.settings)
+        if any(counts.values()):
+            log.info("purged %s", ", ".join(f"{n} {name}" for name, n in counts.items() if n))
+        return PURGE_EVERY_SECONDS
+
+    return step
+
+
+KINDS = ("relay", "ticker", "webhooks", "purge")
 
 
 def loops(platform, which: set[str]) -> list[Loop]:
@@ -83,4 +96,6 @@ def loops(platform, which: set[str]) -> list[Loop]:
         out.append(Loop("deadline-ticker", ticker_step(platform), platform.settings.tick_seconds))
     if "webhooks" in which:
         out.append(Loop("webhook-sender", webhook_step(platform, post_bytes), 1.0))
+    if "purge" in which:
+        out.append(Loop("purge", purge_step(platform), PURGE_EVERY_SECONDS))
     return out
