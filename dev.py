@@ -42,7 +42,8 @@ def ensure_environment() -> None:
     STAMP.write_text(_fingerprint())
 
 
-BROWSER_PACKAGES = ("chromium", "fonts-wqy-microhei")  # Debian's Chromium, and a CJK font for the screenshots
+BROWSER_PACKAGES = ("chromium", "fonts-wqy-microhei", "libpangoft2-1.0-0")  # Debian's Chromium, a CJK font for the
+# screenshots and the brief's PDF, and Pango for WeasyPrint (the brief)
 
 
 def ensure_browser() -> None:

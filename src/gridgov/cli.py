@@ -86,9 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("file", type=Path, nargs="?")
     q.set_defaults(func=cmd_categories_export)
 
-    p = sub.add_parser("worker", help="run background loops alone (scale-out): relay, ticker, webhooks, purge")
-    p.add_argument("kinds", nargs="*", default=["relay", "ticker", "webhooks", "purge"], choices=["relay", "ticker", "webhooks", "purge"])
+    p = sub.add_parser("worker", help="run background loops alone (scale-out): relay, ticker, webhooks")
+    p.add_argument("kinds", nargs="*", default=["relay", "ticker", "webhooks"], choices=["relay", "ticker", "webhooks"])
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("brief", help="write the morning brief of a day (it covers the day before) as PDF or HTML")
+    p.add_argument("day", help="YYYY-MM-DD")
+    p.add_argument("--out", type=Path, required=True, help="file to write; .html gives HTML, anything else PDF")
+    p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("calendar", help="working calendar")
     csub = p.add_subparsers(metavar="action")
@@ -233,6 +238,29 @@ def cmd_worker(args) -> int:
     for loop in running:
         loop.stop()
     platform.relay.stop()
+    return 0
+
+
+def cmd_brief(args) -> int:
+    """The district brief (as a district-wide leader sees it), the same bytes as GET /api/v1/briefs/DAY.pdf."""
+    from datetime import date, timedelta
+
+    from gridgov.domain.roles import Actor, Role
+    from gridgov.services import brief
+
+    try:
+        day = date.fromisoformat(args.day)
+    except ValueError:
+        print(f"{args.day!r} is not a date; write YYYY-MM-DD", file=sys.stderr)
+        return 2
+    platform = _platform()
+    with platform.engine.connect() as conn:
+        yesterday = day - timedelta(days=1)
+        data = brief.build(conn, Actor("cli-brief", Role.LEADER, "brief"), start=yesterday, end=yesterday,
+                           tz=platform.settings.timezone, title_day=day)  # fmt: skip
+    body = brief.render_html(data).encode("utf-8") if args.out.suffix == ".html" else brief.render_pdf(data)
+    args.out.write_bytes(body)
+    print(f"wrote {args.out} ({len(body):,} bytes)")
     return 0
 
 

@@ -111,6 +111,12 @@ EXPECTED: dict[str, str] = {
     "GET /api/v1/intake/hotline/export": "unnnnynny",
     # ------------------------------------------------------------ the wall and the feed
     "GET /api/v1/stats/overview": "unnnnyyyy",
+    "GET /api/v1/analytics/hotspots": "unnnnyyyy",
+    "GET /api/v1/analytics/hotspots/cells": "unnnnyyyy",
+    "GET /api/v1/analytics/repeat-addresses": "unnnnyyyy",
+    "GET /api/v1/briefs/{day}.pdf": "unnnnyyyy",
+    "GET /api/v1/briefs/{day}.html": "unnnnyyyy",
+    "GET /api/v1/briefs": "unnnnyyyy",  # no range given: 422 after authorization
     "GET /api/v1/analytics/kpis": "unnnnyyyy",
     "GET /api/v1/stream": "uyyyyyyyy",  # a bearer header or a stream ticket; never a token in the URL
     # ------------------------------------------------------------ Open311: public reads, POST needs an api_key
@@ -202,7 +208,7 @@ def _url(path: str, variant: str, ids) -> str:
         "case_id": case_id, "photo_id": photo_id, "action": "accept", "unit_id": "wuye-1", "code": "no-such-code",
         "year": "2026", "key_id": "no-such-key", "delivery_id": "999999", "device_id": "cam-matrix",
         "notification_id": "999999", "service_code": "E0109", "fmt": "json", "request_id": case_id, "token": case_id,
-        "user_id": "no-such-user", "event_id": "999999", "timer_id": "999999",
+        "user_id": "no-such-user", "event_id": "999999", "timer_id": "999999", "day": "2026-11-23",
     }  # fmt: skip
     for name, value in values.items():
         path = path.replace("{" + name + "}", value)

@@ -10,10 +10,12 @@ from gridgov.api import headers, limits, live, problems
 from gridgov.api.routes import (
     analytics,
     auth,
+    briefs,
     cases,
     deadlines,
     directory,
     hotline,
+    hotspots,
     intake,
     open311,
     stats,
@@ -62,7 +64,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     limits.install(app, platform.settings.max_body_bytes)  # inside problems' catch-all (added after it)
     problems.install(app)
     headers.install(app)
-    for module in (auth, cases, directory, system, triage, deadlines, intake, hotline, open311, stats, analytics, live):
+    for module in (auth, cases, directory, system, triage, deadlines, intake, hotline, open311, stats, analytics, hotspots, briefs, live):
         app.include_router(module.router)
     pages.install(app)
     return app
