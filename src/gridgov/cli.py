@@ -86,8 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("file", type=Path, nargs="?")
     q.set_defaults(func=cmd_categories_export)
 
-    p = sub.add_parser("worker", help="run background loops alone (scale-out): relay, ticker, webhooks")
-    p.add_argument("kinds", nargs="*", default=["relay", "ticker", "webhooks"], choices=["relay", "ticker", "webhooks"])
+    p = sub.add_parser("worker", help="run background loops alone (scale-out): relay, ticker, webhooks, purge")
+    p.add_argument("kinds", nargs="*", default=["relay", "ticker", "webhooks", "purge"], choices=["relay", "ticker", "webhooks", "purge"])
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("brief", help="write the morning brief of a day (it covers the day before) as PDF or HTML")
