@@ -27,6 +27,15 @@ class Settings(BaseSettings):
         "with a shared database every process must be given the same key).",
     )
     token_ttl_minutes: int = Field(720, ge=1, le=60 * 24 * 30, description="Lifetime of an access token.")
+    pii_key: str | None = Field(
+        None,
+        description="Encrypts residents' ID numbers and phones at rest and keys their search hashes; unset means "
+        "derived from secret_key. Rotation: docs/settings.md.",
+    )
+    pii_old_keys: list[str] = Field(
+        default_factory=list,
+        description="Earlier pii_key values, still read (decrypt, search) until the register is re-encrypted.",
+    )
     timezone: str = Field(
         "Asia/Shanghai", max_length=64, description="The district's time zone (IANA name): KPI date ranges and day buckets."
     )
