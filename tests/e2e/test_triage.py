@@ -131,7 +131,7 @@ def test_the_category_table_round_trips_through_yaml_and_csv_exports(api):
     cats = {c["code"]: c for c in api.get("/api/v1/categories", headers=h).json()}
     assert cats["E0102"]["time_limit"] == "3h" and r.json()["imported"] == len(cats)
     as_csv = api.get("/api/v1/categories?format=csv", headers=h)
-    assert as_csv.text.splitlines()[0] == "code,kind,major,name,name_en,grade,time_limit,unit_type"
+    assert as_csv.text.splitlines()[0] == "code,kind,major,name,name_en,grade,time_limit,unit_type,synonyms,phrases,scenes"
     again = api.put("/api/v1/categories", content=as_csv.content, headers={**h, "Content-Type": "text/csv"})
     assert again.json() == {"imported": len(cats)}
 
@@ -162,12 +162,12 @@ def test_a_message_without_a_category_is_classified_and_the_prediction_kept(api)
 def test_a_report_that_names_its_event_gets_that_category_its_limit_and_its_unit(api):
     case = report(api, description="小区门口路灯不亮，晚上很黑")  # no category chosen by the reporter
     triaged = case["timeline"][1]["data"]
-    assert triaged["named"] == {"category": "C0108", "phrase": "灯不亮"} and "classification" not in triaged
+    assert triaged["named"] == {"category": "C0108", "phrase": "路灯…不亮"} and "classification" not in triaged
     assert case["category"] == "C0108" and case["status"] == "dispatched", case["triage_reason"]
     assert case["unit_id"] == "dept-chengguan" and case["due_at"] is not None  # the street lamp's unit and 时限
     body = {"description": "小区门口垃圾桶满溢", "lon": case["lon"], "lat": case["lat"]}
     dry = api.post("/api/v1/rules/dry-run", json=body, headers=api.login("disp")).json()
-    assert dry["named"] == {"category": "E0109", "phrase": "垃圾桶满"} and dry["category"] == "E0109"
+    assert dry["named"] == {"category": "E0109", "phrase": "垃圾桶满溢"} and dry["category"] == "E0109"
 
 
 def test_a_dispatcher_merges_a_duplicate_and_can_split_it_again(api):

@@ -252,6 +252,9 @@ categories = Table(
     Column("grade", Integer, nullable=False),
     Column("time_limit", String(16), nullable=False),
     Column("unit_type", String(32), nullable=False),
+    Column("synonyms", JSON, nullable=True),  # other names (issue 11): a list of words
+    Column("phrases", JSON, nullable=True),  # typical phrasings: slots of alternatives (domain/recognition.py)
+    Column("scenes", JSON, nullable=True),  # camera scene types and sensor metrics filed under the category
 )
 
 routing_rules = Table(

@@ -6,6 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
+from typing import Any
+
+# Recognition of the table's categories in a report's words lives in domain/recognition.py; named_in,
+# suggest and Naming stay importable from here for the callers that always found them here.
+from gridgov.domain.recognition import Naming, named_in, phrasing_problems, references, suggest
+
+__all__ = ["Naming", "named_in", "suggest"]
 
 
 class Channel(StrEnum):
@@ -69,6 +76,17 @@ class Category:
     grade: Grade
     time_limit: str
     unit_type: str
+    # How reports say it, as data an admin edits with the table (issue 11): other names of the category
+    # (垃圾箱, 果皮箱 for 垃圾桶), typical phrasings (slots of alternatives, see domain/recognition.py) and
+    # the camera algorithms' scene types (and sensor metrics) filed under it.
+    synonyms: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    scenes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for key in LIST_COLUMNS:  # stored rows give lists (JSON) or None; the domain keeps tuples
+            value = getattr(self, key)
+            object.__setattr__(self, key, tuple(value or ()))
 
     @property
     def label(self) -> str:
@@ -91,12 +109,21 @@ class CategoryTable:
     def get(self, code_or_name: str) -> Category | None:
         return self._by_code.get(code_or_name) or self._by_name.get(code_or_name)
 
+    def by_scene(self, scene: str) -> Category | None:
+        """The category a camera scene type (or a sensor metric) is filed under, if the table has it."""
+        return next((c for c in self._by_code.values() if scene in c.scenes), None)
+
 
 _TIME_LIMIT = re.compile(r"^\d+(m|h|d|wh|wd)$")
 
 
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
-CATEGORY_COLUMNS = ("code", "kind", "major", "name", "name_en", "grade", "time_limit", "unit_type")
+REQUIRED_COLUMNS = ("code", "kind", "major", "name", "name_en", "grade", "time_limit", "unit_type")
+# Optional list columns: items separated by "|" in CSV, a list (or the same string) in YAML.
+LIST_COLUMNS = ("synonyms", "phrases", "scenes")
+CATEGORY_COLUMNS = REQUIRED_COLUMNS + LIST_COLUMNS
+MAX_LIST_ITEMS = 64
+MAX_ITEM_CHARS = 200  # a phrasing of four slots with their alternatives
 
 
 def parse_category_csv(text: str) -> CategoryTable:
@@ -105,7 +132,7 @@ def parse_category_csv(text: str) -> CategoryTable:
     from gridgov.domain.errors import InvalidInput
 
     header, rows = read_csv(text, "the category table")  # bounded: rows, field size, characters
-    missing = [c for c in CATEGORY_COLUMNS if c not in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise InvalidInput(f"the category table lacks the columns: {', '.join(missing)}")
     return _category_table((f"line {n}", row) for n, row in rows)
@@ -126,13 +153,40 @@ def parse_category_yaml(text: str) -> CategoryTable:
     for n, item in enumerate(data, start=1):
         if not isinstance(item, dict):
             raise InvalidInput(f"item {n} is not a mapping of {', '.join(CATEGORY_COLUMNS)}")
-        items.append((f"item {n}", {k: "" if item.get(k) is None else str(item[k]) for k in CATEGORY_COLUMNS}))
+        items.append((f"item {n}", {k: _yaml_cell(item.get(k)) for k in CATEGORY_COLUMNS}))
     return _category_table(items)
 
 
-def category_rows(table: CategoryTable) -> list[dict[str, str | int]]:
-    """The table as plain rows in CATEGORY_COLUMNS order, for CSV/YAML/JSON export."""
-    return [{k: (int(v) if k == "grade" else v) for k, v in ((k, getattr(c, k)) for k in CATEGORY_COLUMNS)} for c in table]
+def _yaml_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "|".join("" if v is None else str(v) for v in value)
+    return str(value)
+
+
+def category_rows(table: CategoryTable, *, lists: bool = False) -> list[dict[str, Any]]:
+    """The table as plain rows in CATEGORY_COLUMNS order, for CSV/YAML/JSON export: list columns joined
+    by "|" (what the CSV holds), or as lists with `lists=True` (YAML)."""
+    def cell(c: Category, k: str):
+        v = getattr(c, k)
+        if k == "grade":
+            return int(v)
+        if k in LIST_COLUMNS:
+            return list(v) if lists else "|".join(v)
+        return v
+
+    return [{k: cell(c, k) for k in CATEGORY_COLUMNS} for c in table]
+
+
+def _list_cell(text: str, column: str, errors: list[str]) -> tuple[str, ...]:
+    items = tuple(dict.fromkeys(i.strip() for i in text.split("|") if i.strip()))
+    if len(items) > MAX_LIST_ITEMS:
+        errors.append(f"{column} has more than {MAX_LIST_ITEMS} items")
+    long = [i for i in items if len(i) > MAX_ITEM_CHARS]
+    if long:
+        errors.append(f"{column} item longer than {MAX_ITEM_CHARS} characters: {long[0][:20]}…")
+    return items
 
 
 def _category_table(items) -> CategoryTable:
@@ -145,7 +199,9 @@ def _category_table(items) -> CategoryTable:
     for where, raw in items:
         row = {k: (raw.get(k) or "").strip() for k in CATEGORY_COLUMNS}
         code = row["code"]
-        errors = []
+        errors: list[str] = []
+        lists = {k: _list_cell(row[k], k, errors) for k in LIST_COLUMNS}
+        errors.extend(phrasing_problems(lists["phrases"]))
         if not _CODE.match(code):
             errors.append(f"bad code {code!r}")
         elif code in seen:
@@ -170,9 +226,10 @@ def _category_table(items) -> CategoryTable:
         rows.append(
             Category(
                 code=code, kind=row["kind"], major=row["major"], name=row["name"], name_en=row["name_en"],
-                grade=Grade(int(row["grade"])), time_limit=row["time_limit"], unit_type=row["unit_type"],
+                grade=Grade(int(row["grade"])), time_limit=row["time_limit"], unit_type=row["unit_type"], **lists,
             )
         )  # fmt: skip
+    problems.extend(_table_problems(rows))
     if problems:
         raise InvalidInput(f"{len(problems)} bad row(s) in the category table", problems=problems)
     if not rows:
@@ -180,115 +237,18 @@ def _category_table(items) -> CategoryTable:
     return CategoryTable(rows)
 
 
-# Words residents use that a category's own name does not contain (category code -> words).
-EVERYDAY_WORDS = {
-    "E0109": ("垃圾桶满", "垃圾满", "满溢"), "E0102": ("垃圾", "异味", "臭"), "E0110": ("杂物", "堆放", "堆满", "纸箱", "建材"),
-    "E0503": ("摆摊", "摊贩", "占道"), "E0501": ("小贩", "流动摊"), "E0502": ("出店", "桌椅摆"), "E0504": ("乱停", "违停", "停车"),
-    "E0505": ("单车", "电动车乱放"), "E0506": ("消防通道", "堵住通道"), "E0507": ("噪音", "吵", "扰民", "音响"),
-    "E0508": ("拉电线", "充电", "飞线"), "E0509": ("扔东西", "抛物", "楼上扔"), "E0301": ("施工", "工地"),
-    "E0402": ("漏水", "水管", "爆管"), "E0404": ("下水道", "堵塞", "污水"), "E0405": ("积水", "水浸"),
-    "E0406": ("着火", "起火", "冒烟"), "E0407": ("井盖没了", "井盖不见", "井盖被偷", "没有井盖"), "E0101": ("违建", "搭建", "加建"),
-    "C0108": ("路灯", "灯不亮"), "C0103": ("井盖",), "C0201": ("红绿灯", "信号灯"), "E0201": ("小广告", "牛皮癣"), "E0601": ("群租", "合租"),
-    "E0409": ("摔倒", "跌倒"),
-}  # fmt: skip
-
-
-def suggest(text: str, table: CategoryTable, limit: int = 3) -> list[tuple[Category, float]]:
-    """Categories a reporter probably means, best first, with a score in (0, 1]: what the report page
-    offers as the reporter types. The category's own name counts most, then everyday words."""
-    text = text.strip()
-    if len(text) < 2:
-        return []
-    scored: dict[str, float] = {}
-    for category in table:
-        if category.kind not in ("event", "component"):
-            continue
-        name = category.name
-        pairs = {name[i : i + 2] for i in range(len(name) - 1)} or {name}
-        score = 1.0 if name in text else 0.8 * sum(p in text for p in pairs) / len(pairs)
-        hits = [w for w in EVERYDAY_WORDS.get(category.code, ()) if w in text]
-        if hits:
-            score = max(score, min(1.0, 0.6 + 0.1 * max(len(w) for w in hits)))
-        if score >= 0.4:
-            scored[category.code] = round(score, 2)
-    best = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    return [(table.get(code), score) for code, score in best]
-
-
-# Phrases shorter than this are hints for the report page, not enough to decide a case's category alone
-# ("吵", "垃圾", "充电" fit too many reports); a category's own name counts at any length (路灯, 火灾).
-NAMING_PHRASE_MIN = 3
-CATCH_ALL_NAMES = frozenset({"其他", "其它"})
-# Everyday phrases long enough to count that still say too little to decide ("往河里扔东西" is not 高空抛物).
-HINTS_ONLY = frozenset({"扔东西"})
-# Words right after a named thing that make it a landmark or a qualifier, not the problem: "路灯下有人摔倒",
-# "公交站亭旁边有人摆摊", "火灾隐患", "火灾报警器误报", "负责路灯维修的公司拖欠工资".
-LANDMARK_AFTER = ("旁", "边", "下", "附近", "对面", "前面", "后面", "隐患", "报警器", "报警", "维修", "公司", "厂家")
-# Words right before it that deny it: "不是火灾", "并非起火".
-DENIED_BEFORE = ("不是", "并非", "没有发生")
-# Words before a lamp that make it another lamp than a street lamp (楼道灯 is the building's, 红绿灯 the
-# traffic police's); phrase -> qualifiers.
-OTHER_KIND_BEFORE = {"灯不亮": ("楼道", "楼梯", "电梯", "家里", "室内", "信号", "红绿", "车")}
-# A report that says the problem is already solved names nothing to dispatch ("路灯已经修好了，谢谢").
-SOLVED = re.compile(r"已经?(修好|修复|修理好|清理|清除|处理|解决|拆除)|(修好|清理干净|处理好|解决)了")
-
-
-@dataclass(frozen=True)
-class Naming:
-    category: Category
-    phrase: str
-
-
-def _hits(text: str, category: Category):
-    """(start, end, phrase) of each phrase of the category found in the text where it is the subject."""
-    phrases = [category.name] + [
-        w for w in EVERYDAY_WORDS.get(category.code, ()) if len(w) >= NAMING_PHRASE_MIN and w not in HINTS_ONLY
-    ]
-    for phrase in dict.fromkeys(p for p in phrases if p):
-        start = text.find(phrase)
-        while start >= 0:
-            end = start + len(phrase)
-            before, after = text[max(0, start - 4) : start], text[end:]
-            if not (
-                after.startswith(LANDMARK_AFTER)
-                or before.endswith(DENIED_BEFORE)
-                or before.endswith(OTHER_KIND_BEFORE.get(phrase, ()))
-            ):
-                yield start, end, phrase
-            start = text.find(phrase, start + 1)
-
-
-def named_in(text: str, table: CategoryTable) -> Naming | None:
-    """The event or component a report names outright, which triage takes before asking the classifier
-    (whose labels are the seven broad message classes): the category's own name, or a telling everyday
-    phrase of `NAMING_PHRASE_MIN` characters or more, found in the text as the thing reported.
-
-    It must be sure, because a naming dispatches without a person. So a name used as a landmark
-    ("路灯下…"), a qualifier ("火灾隐患"), denied ("不是火灾") or part of a longer name that another category
-    owns ("红绿灯不亮" is a traffic light, not 灯不亮) does not count, and a report of something already
-    solved names nothing. Among the rest the longest phrase decides ("垃圾桶满溢" is 垃圾满溢 by 垃圾桶满,
-    not the bin 垃圾桶); equally long phrases of two categories are ambiguous, and the classifier and then
-    a person decide."""
-    if SOLVED.search(text):
-        return None
-    hits = [
-        (start, end, phrase, category)
-        for category in table
-        if category.kind in ("event", "component") and category.name not in CATCH_ALL_NAMES
-        for start, end, phrase in _hits(text, category)
-    ]
-    # a phrase that begins inside another category's phrase and runs past its end is a misreading of it
-    hits = [
-        h for h in hits if not any(o[3].code != h[3].code and o[0] < h[0] < o[1] < h[1] for o in hits)
-    ]  # fmt: skip
-    if not hits:
-        return None
-    best: dict[str, tuple[int, str]] = {}
-    for start, end, phrase, category in hits:
-        if end - start > best.get(category.code, (0, ""))[0]:
-            best[category.code] = (end - start, phrase)
-    longest = max(n for n, _ in best.values())
-    winners = [code for code, (n, _) in best.items() if n == longest]
-    if len(winners) > 1:
-        return None
-    return Naming(table.get(winners[0]), best[winners[0]][1])
+def _table_problems(rows: list[Category]) -> list[str]:
+    """What only the whole table can say is wrong: a scene filed under two categories, a phrasing that
+    refers to a category ([name]) the table lacks."""
+    problems = []
+    owner: dict[str, str] = {}
+    for c in rows:
+        for scene in c.scenes:
+            if scene in owner and owner[scene] != c.code:
+                problems.append(f"scene {scene!r} is filed under both {owner[scene]} and {c.code}")
+            owner.setdefault(scene, c.code)
+    known = {c.name for c in rows} | {c.code for c in rows}
+    for c in rows:
+        for ref in sorted({r for p in c.phrases for r in references(p)} - known):
+            problems.append(f"{c.code}: a phrasing refers to [{ref}], which is no category of the table")
+    return problems

@@ -147,14 +147,13 @@ def categories(
         table = uow.categories.table()
     if fmt == "json":
         return [{**vars(c), "grade": int(c.grade), "label": c.label} for c in table]
-    rows = category_rows(table)
     if fmt == "yaml":
-        text = yaml.safe_dump(rows, allow_unicode=True, sort_keys=False)
+        text = yaml.safe_dump(category_rows(table, lists=True), allow_unicode=True, sort_keys=False)
         return Response(text, media_type="application/yaml; charset=utf-8")
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CATEGORY_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(category_rows(table))
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
 
 
