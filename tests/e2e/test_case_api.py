@@ -72,7 +72,7 @@ def test_an_action_the_state_does_not_allow_gets_409_listing_the_allowed_ones(ap
     cid = new_case(api)["id"]
     r = act(api, "disp", cid, "close", version=1)
     assert r.status_code == 409 and r.headers["content-type"] == PROBLEM
-    assert set(r.json()["allowed_actions"]) == {"accept", "reject", "supervise"}
+    assert set(r.json()["allowed_actions"]) == {"accept", "reject", "supervise", "handle_on_spot"}
 
 
 def test_a_stale_version_gets_409(api):

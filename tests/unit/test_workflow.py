@@ -37,6 +37,7 @@ GOOD_FIELDS = {
     Action.APPROVE_SUSPENSION: {},
     Action.RESUME: {"new_due": NOW + timedelta(days=2)},
     Action.SUPERVISE: {"reason": "请加快处置", "due_at": NOW + timedelta(days=1)},
+    Action.HANDLE_ON_SPOT: {"result": "已劝离占道摊贩", "photos": ["p1"]},
 }
 
 
@@ -53,9 +54,9 @@ def case_in(status: CaseStatus, action: Action) -> Case:
         lat=22.56,
         reported_at=NOW - timedelta(hours=1),
         reporter_id=REPORTER,
-        channel=Channel.RESIDENT_APP,
         status=status,
         unit_id=UNIT if status in (CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS, CaseStatus.HANDLED) else None,
+        channel=Channel.GRID_APP if action is Action.HANDLE_ON_SPOT else Channel.RESIDENT_APP,
         due_at=NOW + timedelta(days=1),
     )
     if action in (Action.APPROVE_EXTENSION, Action.DENY_EXTENSION):
@@ -64,6 +65,8 @@ def case_in(status: CaseStatus, action: Action) -> Case:
         case.pending_suspension = {"reason": "等待", "requested_by": "u-handler", "requested_at": NOW.isoformat()}
     if action is Action.RESUME:
         case.suspended_since = NOW - timedelta(hours=3)
+    if action is Action.HANDLE_ON_SPOT:
+        case.unit_id = None  # in progress without a unit: an on-the-spot case sent back by verification
     return case
 
 
@@ -90,6 +93,7 @@ REVIEWED = {
     "approve_suspension": ("dispatched in_progress", None, "dispatcher supervisor admin"),
     "resume": ("dispatched in_progress", None, "handler entity_staff dispatcher supervisor admin"),
     "supervise": ("reported accepted dispatched in_progress returned handled", None, "supervisor leader"),
+    "handle_on_spot": ("reported in_progress", "handled", "grid_worker"),
 }
 
 

@@ -10,6 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from gridgov.api.types import Instant
 
 
+class OnSpotIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    result: str = Field(..., min_length=1, max_length=5000, description="What you did.")
+    photos: list[str] = Field(default_factory=list, max_length=9, description="Photos of the result (POST /api/v1/photos).")
+
+
 class CaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -32,6 +39,11 @@ class CaseIn(BaseModel):
     reporter_name: str | None = Field(None, max_length=64)
     reporter_phone: str | None = Field(None, max_length=32)
     photos: list[str] = Field(default_factory=list, max_length=9, description="Ids from POST /api/v1/photos.")
+    on_spot: OnSpotIn | None = Field(
+        None,
+        description="Grid workers only (自行处置): handled there and then. The case skips dispatch and waits for "
+        "verification, with you as its handler.",
+    )
 
 
 class CaseCreated(BaseModel):

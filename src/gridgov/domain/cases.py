@@ -284,6 +284,11 @@ class Case:
         self.pending_extension = None
         return {"result": result, "photos": list(photos), "on_time": self.due_at is None or now <= self.due_at}
 
+    def _on_handle_on_spot(self, actor: Actor, now: datetime, f: dict, reason: str | None) -> dict:
+        data = self._on_handle(actor, now, f, reason)
+        self.accepted_at = self.accepted_at or now  # the grid worker's own report is a case at once (立案)
+        return {**data, "on_spot": True}
+
     def _on_verify(self, actor: Actor, now: datetime, f: dict, reason: str | None) -> dict:
         return {"note": _note(f)}
 
@@ -410,6 +415,10 @@ class Case:
             return f"only members of the assigned unit may {action} this case"
         if action is Action.RATE and actor.user_id != self.reporter_id:
             return "only the reporter may rate a case"
+        if action is Action.HANDLE_ON_SPOT and actor.user_id != self.reporter_id:
+            return "only the grid worker who reported a case handles it on the spot"
+        if action is Action.HANDLE_ON_SPOT and self.unit_id is not None:
+            return "this case is assigned to a unit, which handles it"
         if action in _EXTENSION_DECISIONS and self.pending_extension is None:
             return "no extension request is waiting for a decision"
         if action is Action.APPROVE_SUSPENSION and self.pending_suspension is None:
@@ -477,6 +486,7 @@ _EVENT_FOR: dict[Action, type[events.CaseEvent]] = {
     Action.APPROVE_SUSPENSION: events.CaseSuspended,
     Action.RESUME: events.CaseResumed,
     Action.SUPERVISE: events.CaseSupervised,
+    Action.HANDLE_ON_SPOT: events.CaseHandled,
 }
 
 

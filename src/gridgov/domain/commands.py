@@ -33,6 +33,7 @@ class ReportCase(Command):
     source_ref: str | None = None  # device + event kind: repeats within the merge window join one case
     severity: str | None = None  # alarm severity (sensors, cameras)
     address_only: bool = False  # no coordinates: place by the address text (gazetteer), or leave unplaced
+    on_spot: dict[str, Any] | None = None  # a grid worker's 自行处置: {"result": …, "photos": […]}
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,7 @@ class Action(StrEnum):
     APPROVE_SUSPENSION = "approve_suspension"  # 批准挂起 (the clock stops)
     RESUME = "resume"  # 恢复 (the clock runs again; the deadline moves by the paused time)
     SUPERVISE = "supervise"  # 督办
+    HANDLE_ON_SPOT = "handle_on_spot"  # 自行处置: the reporting grid worker fixed it there and then
 
     @property
     def label_zh(self) -> str:
@@ -100,6 +101,7 @@ ACTION_LABELS = {
     Action.APPROVE_SUSPENSION: "批准挂起",
     Action.RESUME: "恢复",
     Action.SUPERVISE: "督办",
+    Action.HANDLE_ON_SPOT: "自行处置",
 }
 
 
@@ -119,6 +121,7 @@ _VERIFIERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 _REPORTERS = frozenset({Role.RESIDENT, Role.GRID_WORKER, Role.ENTITY_STAFF, Role.HANDLER})
 _LEADERS = frozenset({Role.LEADER, Role.SUPERVISOR})
 _WORKING = frozenset({S.DISPATCHED, S.IN_PROGRESS})
+_GRID_WORKER = frozenset({Role.GRID_WORKER})
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.ACCEPT, frozenset({S.REPORTED}), S.ACCEPTED, _CENTER),
@@ -163,6 +166,10 @@ TRANSITIONS: tuple[Transition, ...] = (
         _LEADERS,
         needs_reason=True,
     ),
+    # 自行处置: a grid worker who solved what they report (moved the bike, found the car's owner) reports it
+    # handled, skipping dispatch; it is verified like any other. Verification that fails (rework) gives it
+    # back to them, in progress without a unit, and they handle it on the spot again.
+    Transition(Action.HANDLE_ON_SPOT, frozenset({S.REPORTED, S.IN_PROGRESS}), S.HANDLED, _GRID_WORKER),
 )
 
 _BY_ACTION = {t.action: t for t in TRANSITIONS}

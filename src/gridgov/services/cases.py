@@ -51,12 +51,15 @@ def report_case(cmd: ReportCase, uow, *, clock, grids, new_id, policy) -> Report
         node = grids.locate(lon, lat)
         if grids.loaded and node is None:
             raise InvalidInput(f"the point ({lon:.6f}, {lat:.6f}) lies outside every grid of this district")
-    missing = uow.photos.not_uploaded_by(list(cmd.photos), actor.user_id)
+    on_spot = dict(cmd.on_spot) if cmd.on_spot is not None else None
+    result_photos = list(on_spot.get("photos") or []) if on_spot else []
+    missing = uow.photos.not_uploaded_by(list(dict.fromkeys([*cmd.photos, *result_photos])), actor.user_id)
     if missing:
         raise InvalidInput(f"unknown photo ids: {', '.join(missing)}; upload them to /api/v1/photos first")
     now = clock.now()
     category = _category_code(uow, cmd.category)
-    existing = _joinable(uow, cmd, category, lon, lat, now, policy)
+    # a case handled on the spot is its own record of work, even beside an open case of the same problem
+    existing = None if on_spot else _joinable(uow, cmd, category, lon, lat, now, policy)
     if existing is not None:
         case = uow.cases.get(existing, for_update=True)
         case.join(now, actor=actor, channel=str(channel), photos=list(cmd.photos), note=cmd.description[:200])
@@ -83,6 +86,8 @@ def report_case(cmd: ReportCase, uow, *, clock, grids, new_id, policy) -> Report
         photos=list(cmd.photos),
     )
     case.source_ref = cmd.source_ref
+    if on_spot is not None:  # 自行处置: through the transition table, which only lets the reporting grid worker
+        case.act(Action.HANDLE_ON_SPOT, actor, now, {"result": on_spot.get("result"), "photos": result_photos})
     if cmd.severity or placement:
         case.triage = {k: v for k, v in (("severity", cmd.severity), ("placement", placement)) if v}
     uow.cases.add(case)
@@ -121,7 +126,7 @@ def act_on_case(cmd: ActOnCase, uow, *, clock, policy) -> Case:
         unit = uow.units.get(unit_id) if isinstance(unit_id, str) else None
         if unit_id is not None and (unit is None or not unit.active):
             raise InvalidInput(f"unknown unit {unit_id!r}")
-    if cmd.action is Action.HANDLE:
+    if cmd.action in (Action.HANDLE, Action.HANDLE_ON_SPOT):
         missing = uow.photos.not_uploaded_by(list(fields.get("photos") or []), cmd.actor.user_id)
         if missing:
             raise InvalidInput(f"unknown photo ids: {', '.join(missing)}")

@@ -129,6 +129,7 @@ ACTIONS = {
     "deny_extension": ("驳回延期", "Deny extension"), "request_suspension": ("申请挂起", "Ask to pause"),
     "approve_suspension": ("同意挂起", "Approve pause"), "deny_suspension": ("驳回挂起", "Deny pause"),
     "resume": ("恢复", "Resume"), "supervise": ("督办", "Supervise"), "rework": ("返工", "Rework"),
+    "handle_on_spot": ("自行处置", "Handled on the spot"),
     "report": ("上报", "Reported"), "triage": ("智能分拨", "Triage"), "join": ("重复上报合并", "Repeat report joined"),
     "merge": ("合并", "Merged"), "split": ("拆分", "Split"), "warn": ("预警", "Warn"), "escalate": ("升级", "Escalate"), "reassign": ("改派", "Reassign"),
 }  # fmt: skip

@@ -37,7 +37,9 @@ def report_case(
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ):
     """Report a problem. Send an `Idempotency-Key` header so a retried request never opens two cases."""
-    request_hash = hashlib.sha256(json.dumps(body.model_dump(), sort_keys=True).encode()).hexdigest()
+    # without on_spot the hash is what it was before on_spot existed, so retries across an upgrade still match
+    fields = body.model_dump(exclude={"on_spot"} if body.on_spot is None else None)
+    request_hash = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
     result = platform.bus.handle(
         ReportCase(
             actor=actor,
@@ -54,6 +56,7 @@ def report_case(
             photos=tuple(body.photos),
             idempotency_key=idempotency_key,
             request_hash=request_hash,
+            on_spot=body.on_spot.model_dump() if body.on_spot else None,
         )
     )
     response.status_code = result.status_code

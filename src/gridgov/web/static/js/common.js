@@ -261,7 +261,7 @@
       const select = GG.el("select", { name: "unit_id", required: true });
       for (const u of await GG.units()) if (u.active !== false) select.append(GG.el("option", { value: u.id, text: u.name }));
       parts.push(field(GG.w("dispatch_to"), select), field(GG.w("time_limit"), GG.el("input", { name: "time_limit", maxlength: 16 })));
-    } else if (action === "handle") {
+    } else if (action === "handle" || action === "handle_on_spot") {
       parts.push(field(GG.w("result"), textarea("result", true)));
       const photos = GG.el("input", { name: "photos", type: "file", accept: "image/*", multiple: true });
       const [label] = field(GG.w("photo"), photos);
