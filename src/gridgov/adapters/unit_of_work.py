@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, insert
 
 from gridgov.adapters import account_repositories as ar
+from gridgov.adapters import register_repository as reg
 from gridgov.adapters import repositories as r
 from gridgov.adapters import tables as t
 from gridgov.adapters.database import mark_write_transaction
@@ -44,6 +45,7 @@ class SqlUnitOfWork:
         self.login_throttle = ar.LoginThrottleRepository(self.conn)
         self.open_cases = r.OpenCaseFinder(self.conn)
         self.retention = RetentionRepository(self.conn)
+        self.register = reg.RegisterRepository(self.conn)
         self.committed_events = []
         return self
 

@@ -51,6 +51,8 @@ class Permission(StrEnum):
     VIEW_DEVICES = "view_devices"
     FEED_MACHINE_CHANNELS = "feed_machine_channels"  # post camera/alarm/SOS/12345 input while logged in
     VIEW_OPERATIONS = "view_operations"  # audit log, outbox, parked work
+    VIEW_REGISTER = "view_register"  # the register (人房企) of one's grid; numbers masked by role
+    EDIT_REGISTER = "edit_register"  # import, register and move residents
 
 
 _CENTER = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN})
@@ -71,6 +73,10 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_DEVICES: _DISPATCH,
     Permission.FEED_MACHINE_CHANNELS: _DISPATCH,
     Permission.VIEW_OPERATIONS: _ADMIN,
+    # Grid workers collect the register of their grid (双实信息采集); the center reads it, and its dispatchers
+    # correct it. Which rows each sees is the register's data scope (domain/registry.py).
+    Permission.VIEW_REGISTER: _CENTER | {Role.GRID_WORKER},
+    Permission.EDIT_REGISTER: _DISPATCH | {Role.GRID_WORKER},
 }
 
 _DENIAL = {
@@ -86,6 +92,8 @@ _DENIAL = {
     Permission.VIEW_DEVICES: "only a dispatcher or an administrator sees the device registry",
     Permission.FEED_MACHINE_CHANNELS: "this needs an integration key for the channel, or a dispatcher or administrator",
     Permission.VIEW_OPERATIONS: "only an administrator sees the audit log and the platform's queues",
+    Permission.VIEW_REGISTER: "only grid workers and the governance center see the register",
+    Permission.EDIT_REGISTER: "only grid workers, dispatchers and administrators change the register",
 }
 
 

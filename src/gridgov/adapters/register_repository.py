@@ -1,0 +1,81 @@
+"""SQL of the register (人房企): buildings and houses found or created by name, residents, their history.
+
+Rows are plain dicts in the columns of adapters/tables.py; personal numbers arrive already sealed and
+hashed (adapters/pii_vault.py), so nothing here ever holds one in clear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from gridgov.adapters import tables as t
+
+
+class RegisterRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def building(self, grid_code: str, name: str, *, now: datetime, new_id: Callable[[datetime], str]) -> str:
+        """The id of the building of that name in the grid, created on first mention (落格入楼)."""
+        b = t.register_buildings.c
+        found = self.conn.execute(select(b.id).where(b.grid_code == grid_code, b.name == name)).scalar()
+        if found:
+            return found
+        building_id = new_id(now)
+        self.conn.execute(insert(t.register_buildings), [{"id": building_id, "grid_code": grid_code, "name": name, "created_at": now}])
+        return building_id
+
+    def house(self, building_id: str, grid_code: str, room: str, *, now: datetime, new_id: Callable[[datetime], str]) -> str:
+        h = t.register_houses.c
+        found = self.conn.execute(select(h.id).where(h.building_id == building_id, h.room == room)).scalar()
+        if found:
+            return found
+        house_id = new_id(now)
+        self.conn.execute(
+            insert(t.register_houses),
+            [{"id": house_id, "building_id": building_id, "grid_code": grid_code, "room": room, "created_at": now}],
+        )
+        return house_id
+
+    def residents_with_id_hashes(self, hashes: Iterable[str]) -> dict[str, str]:
+        """id hash -> resident id, for the hashes already registered."""
+        r = t.register_residents.c
+        wanted = list(hashes)
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):  # bounded IN lists on every backend
+            chunk = wanted[start : start + 500]
+            found.update({h: i for h, i in self.conn.execute(select(r.id_hash, r.id).where(r.id_hash.in_(chunk)))})
+        return found
+
+    def add_residents(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(t.register_residents), rows)
+
+    def add_history(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(t.register_history), rows)
+
+    def resident(self, resident_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(t.register_residents).where(t.register_residents.c.id == resident_id)).first()
+        return dict(row._mapping) if row else None
+
+    def move(self, resident_id: str, *, version: int, grid_code: str, house_id: str | None, now: datetime) -> bool:
+        """Place the resident in another grid (and house); False if the record changed meanwhile."""
+        r = t.register_residents.c
+        done = self.conn.execute(
+            update(t.register_residents)
+            .where(r.id == resident_id, r.version == version)
+            .values(grid_code=grid_code, house_id=house_id, version=version + 1, updated_at=now)
+        )
+        return done.rowcount == 1
+
+    def sealed_numbers(self) -> list[tuple[str, str, str | None]]:
+        r = t.register_residents.c
+        return [(i, s, p) for i, s, p in self.conn.execute(select(r.id, r.id_sealed, r.phone_sealed).order_by(r.id))]
+
+    def reseal(self, resident_id: str, values: dict[str, Any]) -> None:
+        self.conn.execute(update(t.register_residents).where(t.register_residents.c.id == resident_id).values(**values))
