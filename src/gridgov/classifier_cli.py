@@ -115,7 +115,30 @@ def stored_corrections() -> tuple[list[tuple[str, str]], list[str]]:
     return [(r.title, r.detail) for r in rows], [r.label for r in rows]
 
 
+def _routing(args, action: str) -> int | None:
+    """Old name, new command: given --text/--label (or a model directory), `gridgov classifier train/eval`
+    runs `gridgov routing train/eval`; the name stays for one release. Without them, the message-class
+    model as before (title + detail columns, the shipped model)."""
+    model = getattr(args, "model", None)
+    if args.text is None and args.label is None and not (model is not None and model.is_dir()):
+        return None
+    from gridgov import routing_cli
+
+    print(f"gridgov classifier {action} is now gridgov routing {action}; the old name goes in the next release",
+          file=sys.stderr)  # fmt: skip
+    args.text = args.text or args.text_column or "text"
+    args.label = args.label or getattr(args, "label_column", None) or "label"
+    if action == "train" and len(args.file) != 1:
+        raise InputError("gridgov routing train takes one history file")
+    if action == "train":
+        args.file = args.file[0]
+    return routing_cli.guarded(routing_cli.cmd_train if action == "train" else routing_cli.cmd_eval)(args)
+
+
 def cmd_train(args) -> int:
+    routed = _routing(args, "train")
+    if routed is not None:
+        return routed
     pairs: list[tuple[str, str]] = []
     labels: list[str] = []
     for file in args.file:
@@ -141,6 +164,10 @@ def cmd_train(args) -> int:
 def cmd_eval(args) -> int:
     from importlib import resources
 
+    routed = _routing(args, "eval")
+    if routed is not None:
+        return routed
+
     model_path = args.model or resources.files("gridgov.models") / "classifier.joblib"
     model = TextClassifier.load(model_path)
     rows = read_rows(args.file)
@@ -163,12 +190,26 @@ def register(subparsers) -> None:
     q.add_argument("--label-column", default="label")
     q.add_argument("--with-corrections", action="store_true",
                    help="add the dispatchers' corrections (kept in the database of GRIDGOV_DATABASE_URL)")
+    _routing_options(q)
+    q.add_argument("--target-precision", type=float)
+    q.add_argument("--min-examples", type=int, default=5)
     q.set_defaults(func=_guarded(cmd_train))
     q = sub.add_parser("eval", help="evaluate a model on a CSV with title, detail, label")
     q.add_argument("file", type=Path)
     q.add_argument("--model", type=Path)
     q.add_argument("--json", action="store_true")
+    q.add_argument("--text-column")
+    _routing_options(q)
     q.set_defaults(func=_guarded(cmd_eval))
+
+
+def _routing_options(q) -> None:
+    """The options of `gridgov routing train/eval`, so the old name takes the new command's flags."""
+    q.add_argument("--text", help="as gridgov routing: the text column")
+    q.add_argument("--label", help="as gridgov routing: the label column")
+    q.add_argument("--kind", choices=("unit", "category"), default="unit")
+    q.add_argument("--aliases", type=Path)
+    q.add_argument("--aliases-from-db", action="store_true")
 
 
 def _guarded(func):

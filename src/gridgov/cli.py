@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         classifier_cli.register(sub)
+    from gridgov import routing_cli  # issue 11: routing learned from the district's history
+
+    routing_cli.register(sub)
     return parser
 
 

@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     open311_api_keys: list[str] = Field(
         default_factory=list, description="API keys allowed to POST Open311 service requests (JSON list)."
     )
+    routing_target_precision: float = Field(
+        0.98, ge=0.5, lt=1,
+        description="Precision that orders dispatched by the routing model alone must reach (threshold from "
+        "cross-validation on the training rows).",
+    )
     classifier_model: Path | None = Field(
         None,
         description="A deployment's own classifier model (from `gridgov classifier train --with-corrections`); "

@@ -443,9 +443,121 @@ classifier_corrections = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+# How a district's history names its units and categories, mapped onto the directory and the category
+# table by an admin (issue 11, migration 0011): 街道办事处 -> the street office's unit id.
+routing_aliases = Table(
+    "routing_aliases",
+    metadata,
+    Column("kind", String(16), primary_key=True),  # unit | category
+    Column("alias", String(128), primary_key=True),
+    Column("target", String(64), nullable=False),  # units.id or categories.code
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
 photo_blobs = Table(
     "photo_blobs",
     metadata,
     Column("id", String(64), primary_key=True),  # sha256 of the content, as in `photos`
     Column("content", LargeBinary, nullable=False),
+)
+
+# The register (人房企, issue 14, migration 0013). Personal numbers are never stored in clear: `*_sealed`
+# is the Fernet token, `*_hash` the HMAC used to find a person by number, `*_masked` what most roles see
+# (adapters/pii_vault.py).
+register_buildings = Table(
+    "register_buildings",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("grid_code", String(64), nullable=False, index=True),
+    Column("name", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("grid_code", "name"),
+)
+
+register_houses = Table(
+    "register_houses",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("building_id", String(26), ForeignKey("register_buildings.id"), nullable=False),
+    Column("grid_code", String(64), nullable=False, index=True),
+    Column("room", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("building_id", "room"),
+)
+
+register_residents = Table(
+    "register_residents",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("name", String(64), nullable=False, index=True),
+    Column("id_hash", String(64), nullable=False, unique=True),
+    Column("id_sealed", Text, nullable=False),
+    Column("id_masked", String(18), nullable=False),
+    Column("phone_hash", String(64), nullable=True, index=True),
+    Column("phone_sealed", Text, nullable=True),
+    Column("phone_masked", String(20), nullable=True),
+    Column("sex", String(8), nullable=False),
+    Column("birth_year", Integer, nullable=False),
+    Column("grid_code", String(64), nullable=False, index=True),
+    Column("house_id", String(26), ForeignKey("register_houses.id"), nullable=True, index=True),
+    Column("residence", String(16), nullable=False),  # permanent | floating
+    Column("separated", Boolean, nullable=False),  # 人户分离
+    Column("household_no", String(32), nullable=True, index=True),
+    Column("relation", String(16), nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Every change to a register record: who, when, what (field names and grid codes, never a personal value).
+register_history = Table(
+    "register_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject_type", String(16), nullable=False),  # resident | organisation
+    Column("subject_id", String(26), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("action", String(16), nullable=False),  # registered | moved | changed
+    Column("details", JSON, nullable=False),
+)
+
+# Care files (一人一档, issue 14, migration 0013): one per resident of the register; family contacts' phones
+# are sealed like the register's numbers (one Fernet token for the list), their masked form beside it.
+care_persons = Table(
+    "care_persons",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("resident_id", String(26), ForeignKey("register_residents.id"), nullable=False, unique=True),
+    Column("grid_code", String(64), nullable=False, index=True),
+    Column("category", String(32), nullable=False),
+    Column("tier", String(16), nullable=False),  # high | key | normal
+    Column("contacts_sealed", Text, nullable=True),
+    Column("contacts_masked", JSON, nullable=False),
+    Column("notes", Text, nullable=True),
+    Column("opened_on", String(10), nullable=False),  # ISO date in Beijing time: the visit rhythm starts here
+    Column("last_visit_on", String(10), nullable=True),
+    Column("next_due_on", String(10), nullable=False, index=True),  # kept on every change: overdue is one range
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Visits are only added. (visitor_id, client_ref) is the phone's own id for the visit: a retry on a bad
+# network finds the visit it already recorded.
+care_visits = Table(
+    "care_visits",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("care_person_id", String(26), ForeignKey("care_persons.id"), nullable=False, index=True),
+    Column("visitor_id", String(64), nullable=False),
+    Column("client_ref", String(64), nullable=False),
+    Column("visited_at", UTCDateTime, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("photos", JSON, nullable=False),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("visitor_id", "client_ref"),
 )

@@ -45,6 +45,12 @@ class Order:
 
 def read_table(content: bytes, filename: str) -> list[dict[str, str]]:
     """Rows of a CSV (UTF-8 or GBK, as hotline systems export) or XLSX file."""
+    return [row for _, row in read_numbered_table(content, filename)]
+
+
+def read_numbered_table(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
+    """(line in the file, row) of a CSV or XLSX file: a CSV field may span lines (texts with line breaks),
+    so a row's number is the line it ends on, as a text editor shows it; in a sheet, the row number."""
     if filename.lower().endswith((".xlsx", ".xlsm")):
         from openpyxl import load_workbook
 
@@ -56,7 +62,8 @@ def read_table(content: bytes, filename: str) -> list[dict[str, str]]:
         if not values:
             raise InvalidInput(f"{filename} is empty")
         head = [str(h or "").strip() for h in values[0]]
-        return [{h: "" if v is None else str(v).strip() for h, v in zip(head, row, strict=False)} for row in values[1:]]
+        return [(n, {h: "" if v is None else str(v).strip() for h, v in zip(head, row, strict=False)})
+                for n, row in enumerate(values[1:], start=2)]  # fmt: skip
     for encoding in ("utf-8-sig", "gbk"):
         try:
             text = content.decode(encoding)
@@ -66,7 +73,7 @@ def read_table(content: bytes, filename: str) -> list[dict[str, str]]:
     else:
         raise InvalidInput(f"{filename} is neither UTF-8 nor GBK text")
     _, rows = read_csv(text, filename)  # bounded: rows, field size, characters (domain/documents.py)
-    return [{k.strip(): (v or "").strip() for k, v in row.items() if k} for _, row in rows]
+    return [(n, {k.strip(): (v or "").strip() for k, v in row.items() if k}) for n, row in rows]
 
 
 def check_columns(rows: list[dict[str, str]], mapping: dict[str, str]) -> list[str]:

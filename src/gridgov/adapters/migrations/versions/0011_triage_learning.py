@@ -18,9 +18,18 @@ def upgrade() -> None:
     with op.batch_alter_table("categories") as batch:
         for column in ("synonyms", "phrases", "scenes"):
             batch.add_column(sa.Column(column, sa.JSON(), nullable=True))
+    op.create_table(
+        "routing_aliases",
+        sa.Column("kind", sa.String(16), primary_key=True),
+        sa.Column("alias", sa.String(128), primary_key=True),
+        sa.Column("target", sa.String(64), nullable=False),
+        sa.Column("updated_by", sa.String(64), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("categories") as batch:
         for column in ("scenes", "phrases", "synonyms"):
             batch.drop_column(column)
+    op.drop_table("routing_aliases")
