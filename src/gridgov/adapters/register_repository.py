@@ -79,3 +79,28 @@ class RegisterRepository:
 
     def reseal(self, resident_id: str, values: dict[str, Any]) -> None:
         self.conn.execute(update(t.register_residents).where(t.register_residents.c.id == resident_id).values(**values))
+
+    # ------------------------------------------------------------------ care files (一人一档)
+    def care_for_resident(self, resident_id: str) -> str | None:
+        return self.conn.execute(select(t.care_persons.c.id).where(t.care_persons.c.resident_id == resident_id)).scalar()
+
+    def care_file(self, care_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+        query = select(t.care_persons).where(t.care_persons.c.id == care_id)
+        if for_update and self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        return dict(row._mapping) if row else None
+
+    def add_care_file(self, row: dict[str, Any]) -> None:
+        self.conn.execute(insert(t.care_persons), [row])
+
+    def update_care_file(self, care_id: str, values: dict[str, Any]) -> None:
+        self.conn.execute(update(t.care_persons).where(t.care_persons.c.id == care_id).values(**values))
+
+    def visit_by_ref(self, visitor_id: str, client_ref: str) -> dict[str, Any] | None:
+        v = t.care_visits.c
+        row = self.conn.execute(select(t.care_visits).where(v.visitor_id == visitor_id, v.client_ref == client_ref)).first()
+        return dict(row._mapping) if row else None
+
+    def add_visit(self, row: dict[str, Any]) -> None:
+        self.conn.execute(insert(t.care_visits), [row])
