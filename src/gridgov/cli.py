@@ -123,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     from gridgov import routing_cli  # issue 11: routing learned from the district's history
 
     routing_cli.register(sub)
+    from gridgov import register_cli  # issue 14: the register's maintenance
+
+    register_cli.register(sub)
     return parser
 
 

@@ -97,6 +97,10 @@ class RegisterRepository:
     def update_care_file(self, care_id: str, values: dict[str, Any]) -> None:
         self.conn.execute(update(t.care_persons).where(t.care_persons.c.id == care_id).values(**values))
 
+    def sealed_contacts(self) -> list[tuple[str, str]]:
+        c = t.care_persons.c
+        return [(i, s) for i, s in self.conn.execute(select(c.id, c.contacts_sealed).where(c.contacts_sealed.is_not(None)))]
+
     def visit_by_ref(self, visitor_id: str, client_ref: str) -> dict[str, Any] | None:
         v = t.care_visits.c
         row = self.conn.execute(select(t.care_visits).where(v.visitor_id == visitor_id, v.client_ref == client_ref)).first()

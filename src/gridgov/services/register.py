@@ -177,7 +177,8 @@ def move_resident(
 
 def rotate_keys(uow, vault) -> int:
     """Re-encrypt and re-hash every personal number under the current key (after `pii_key` changed and
-    the old key went into `pii_old_keys`); returns the number of residents rewritten."""
+    the old key went into `pii_old_keys`), care files' family phones included; returns the number of
+    residents rewritten. `gridgov register rotate-keys` runs it."""
     count = 0
     for resident_id, id_sealed, phone_sealed in uow.register.sealed_numbers():
         values = dict(zip(("id_sealed", "id_hash"), vault.reseal(id_sealed), strict=True))
@@ -185,5 +186,7 @@ def rotate_keys(uow, vault) -> int:
             values.update(zip(("phone_sealed", "phone_hash"), vault.reseal(phone_sealed), strict=True))
         uow.register.reseal(resident_id, values)
         count += 1
+    for care_id, sealed in uow.register.sealed_contacts():  # care files' family phones (no search hash)
+        uow.register.update_care_file(care_id, {"contacts_sealed": vault.reseal(sealed)[0]})
     uow.commit()
     return count
