@@ -561,3 +561,23 @@ care_visits = Table(
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("visitor_id", "client_ref"),
 )
+
+# Organisations and merchants (实有单位) of the register, by unified social credit code (GB 32100).
+register_organisations = Table(
+    "register_organisations",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("credit_code", String(18), nullable=False, unique=True),
+    Column("name", String(128), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("grid_code", String(64), nullable=False, index=True),
+    Column("building_id", String(26), ForeignKey("register_buildings.id"), nullable=True),
+    Column("address", String(200), nullable=True),
+    Column("contact", String(64), nullable=True),
+    Column("phone_hash", String(64), nullable=True, index=True),
+    Column("phone_sealed", Text, nullable=True),
+    Column("phone_masked", String(20), nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

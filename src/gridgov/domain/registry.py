@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from gridgov.domain.documents import bad_character
 from gridgov.domain.errors import InvalidInput
-from gridgov.domain.identifiers import Phone, ResidentId, parse_phone, parse_resident_id
+from gridgov.domain.identifiers import Phone, ResidentId, parse_credit_code, parse_phone, parse_resident_id
 from gridgov.domain.privacy import ID_NUMBER_CLEAR_ROLES, PHONE_CLEAR_ROLES
 from gridgov.domain.roles import CENTER_ROLES, Actor, Role
 from gridgov.domain.scope import in_subtree
@@ -167,3 +167,62 @@ def clear_fields(actor: Actor) -> frozenset[str]:
     if actor.role in PHONE_CLEAR_ROLES or actor.role is Role.SYSTEM:
         fields.add("phone")
     return frozenset(fields)
+
+
+# --- organisations and merchants (实有单位) -----------------------------------------------------------
+
+ORGANISATION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("单位名称", "名称", "name"),
+    "credit_code": ("统一社会信用代码", "信用代码", "credit_code"),
+    "grid": ("网格", "网格编码", "grid"),
+    "building": ("楼栋", "building"),
+    "address": ("地址", "经营地址", "address"),
+    "contact": ("联系人", "负责人", "contact"),
+    "phone": ("联系电话", "电话", "手机号", "phone"),
+}
+REQUIRED_ORGANISATION_COLUMNS = ("name", "credit_code", "grid")
+# What GB 32100's (authority, kind) pair makes an organisation, as the register shows it.
+ORGANISATION_KINDS = {
+    ("9", "1"): "enterprise", ("9", "2"): "individual_business", ("9", "3"): "farmers_cooperative",
+    ("5", "1"): "social_group", ("5", "2"): "private_non_enterprise", ("5", "3"): "foundation",
+    ("1", "1"): "government_body", ("1", "2"): "public_institution",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OrganisationEntry:
+    name: str
+    credit_code: str
+    kind: str
+    grid: str
+    building: str | None
+    address: str | None
+    contact: str | None
+    phone: Phone | None
+
+
+def parse_organisation(row: dict[str, object], columns: dict[str, str]) -> OrganisationEntry:
+    def get(name: str) -> object:
+        return row.get(columns[name]) if name in columns else None
+
+    name = _text(get("name"), "name", 128)
+    if name is None:
+        raise InvalidInput("name is empty")
+    raw = _text(get("credit_code"), "credit_code", 32)
+    if raw is None:
+        raise InvalidInput("credit_code is empty")
+    code = parse_credit_code(raw)
+    grid = _text(get("grid"), "grid")
+    if grid is None:
+        raise InvalidInput("grid is empty: every organisation is placed in a grid (落格)")
+    raw_phone = _text(get("phone"), "phone", 32)
+    return OrganisationEntry(
+        name=name,
+        credit_code=code.code,
+        kind=ORGANISATION_KINDS.get((code.authority, code.kind), "other"),
+        grid=grid,
+        building=_text(get("building"), "building"),
+        address=_text(get("address"), "address", 200),
+        contact=_text(get("contact"), "contact"),
+        phone=parse_phone(raw_phone) if raw_phone else None,
+    )

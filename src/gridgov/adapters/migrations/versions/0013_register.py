@@ -1,5 +1,5 @@
 """The grid's people and work: the register of residents, buildings and houses, with its change history,
-and care files with their visits (issue 14).
+organisations and merchants, and care files with their visits (issue 14).
 
 Revision ID: 0013
 Revises: 0012
@@ -83,6 +83,30 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_register_history_subject_id"), "register_history", ["subject_id"])
     op.create_table(
+        "register_organisations",
+        sa.Column("id", sa.String(26), nullable=False),
+        sa.Column("credit_code", sa.String(18), nullable=False),
+        sa.Column("name", sa.String(128), nullable=False),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("grid_code", sa.String(64), nullable=False),
+        sa.Column("building_id", sa.String(26), nullable=True),
+        sa.Column("address", sa.String(200), nullable=True),
+        sa.Column("contact", sa.String(64), nullable=True),
+        sa.Column("phone_hash", sa.String(64), nullable=True),
+        sa.Column("phone_sealed", sa.Text(), nullable=True),
+        sa.Column("phone_masked", sa.String(20), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", _AT, nullable=False),
+        sa.Column("updated_at", _AT, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["building_id"], ["register_buildings.id"], name=op.f("fk_register_organisations_building_id_register_buildings")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_register_organisations")),
+        sa.UniqueConstraint("credit_code", name=op.f("uq_register_organisations_credit_code")),
+    )
+    for column in ("name", "grid_code", "phone_hash"):
+        op.create_index(op.f(f"ix_register_organisations_{column}"), "register_organisations", [column])
+    op.create_table(
         "care_persons",
         sa.Column("id", sa.String(26), nullable=False),
         sa.Column("resident_id", sa.String(26), nullable=False),
@@ -130,6 +154,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("care_visits")
     op.drop_table("care_persons")
+    op.drop_table("register_organisations")
     op.drop_table("register_history")
     op.drop_table("register_residents")
     op.drop_table("register_houses")
