@@ -51,6 +51,19 @@ class RegisterRepository:
             found.update({h: i for h, i in self.conn.execute(select(r.id_hash, r.id).where(r.id_hash.in_(chunk)))})
         return found
 
+    def organisations_with_codes(self, codes: Iterable[str]) -> dict[str, str]:
+        o = t.register_organisations.c
+        wanted = list(codes)
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            found.update({c: i for c, i in self.conn.execute(select(o.credit_code, o.id).where(o.credit_code.in_(chunk)))})
+        return found
+
+    def add_organisations(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(t.register_organisations), rows)
+
     def add_residents(self, rows: list[dict[str, Any]]) -> None:
         if rows:
             self.conn.execute(insert(t.register_residents), rows)

@@ -33,7 +33,7 @@ MiB = 1024 * 1024
 LARGER_BODIES: list[tuple[str, re.Pattern[str], int]] = [
     ("POST", re.compile(r"^/api/v1/photos$"), 11 * MiB),  # photos: at most 10 MB (routes/directory.py)
     ("POST", re.compile(r"^/api/v1/intake/hotline/import$"), 21 * MiB),  # 12345 exports: 20 MB (routes/hotline.py)
-    ("POST", re.compile(r"^/api/v1/register/residents/import$"), 21 * MiB),  # register files: 20 MB (routes/register.py)
+    ("POST", re.compile(r"^/api/v1/register/(residents|organisations)/import$"), 21 * MiB),  # register files: 20 MB (routes/register.py)
     ("POST", re.compile(r"^/api/v1/intake/camera$"), 14 * MiB),  # a 10 MB snapshot in base64 (channels/devices.py)
 ]
 JSON_TYPES = re.compile(r"^application/([\w.+-]+\+)?json$")

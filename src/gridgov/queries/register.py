@@ -110,3 +110,41 @@ def resident_detail(conn: Connection, actor: Actor, resident_id: str, *, vault) 
         )
     ]
     return body, shown
+
+
+def search_organisations(
+    conn: Connection, actor: Actor, *, q: str | None, vault, limit: int = 50, cursor: str | None = None
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Organisations of the caller's area: by credit code (exact), contact phone (hash) or part of the
+    name; the contact phone masked by role like a resident's."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
+    sees, root = scope_root(actor)
+    if not sees:
+        return {"items": [], "next_cursor": None}, {}
+    o = t.register_organisations.c
+    query = select(t.register_organisations, _b.name.label("building")).outerjoin(t.register_buildings, _b.id == o.building_id)
+    if root is not None:
+        query = query.where(o.grid_code.startswith(root, autoescape=True))
+    text = (q or "").strip()
+    if text:
+        clauses = [o.name.contains(text, autoescape=True), o.credit_code == text.upper()]
+        if sum(ch.isdigit() for ch in text) >= 7:
+            try:
+                clauses.append(o.phone_hash.in_(vault.digests(parse_phone(text).number)))
+            except InvalidIdentifier:
+                pass
+        query = query.where(or_(*clauses))
+    if cursor:
+        query = query.where(o.id > cursor)
+    rows = conn.execute(query.order_by(o.id).limit(limit + 1)).fetchall()
+    clear = "phone" in clear_fields(actor)
+    items, revealed = [], {}
+    for row in rows[:limit]:
+        phone = vault.open(row.phone_sealed) if clear and row.phone_sealed else row.phone_masked
+        if clear and row.phone_sealed:
+            revealed[row.id] = ["phone"]
+        items.append({"id": row.id, "credit_code": row.credit_code, "name": row.name, "kind": row.kind,
+                      "grid_code": row.grid_code, "building": row.building, "address": row.address,
+                      "contact": row.contact, "phone": phone, "version": row.version})  # fmt: skip
+    return {"items": items, "next_cursor": rows[limit - 1].id if len(rows) > limit else None}, revealed

@@ -19,7 +19,7 @@ from gridgov.api.security import get_platform
 from gridgov.channels.hotline import read_table
 from gridgov.domain.policy import Permission
 from gridgov.domain.roles import Actor
-from gridgov.queries.register import resident_detail, search_residents
+from gridgov.queries.register import resident_detail, search_organisations, search_residents
 from gridgov.services import register
 from gridgov.services.ids import new_id
 
@@ -139,13 +139,49 @@ def move_resident(
         )  # fmt: skip
 
 
-def _audit(platform, actor: Actor, revealed: dict[str, list[str]], purpose: str) -> None:
+@router.post("/organisations/import", responses=ERRORS)
+async def import_organisations(
+    request: Request,
+    actor: Actor = Depends(require(Permission.EDIT_REGISTER)),
+    platform=Depends(get_platform),
+) -> dict[str, Any]:
+    """Register the organisations and merchants (实有单位) of a CSV or XLSX file with the columns 单位名称,
+    统一社会信用代码, 网格 and optionally 楼栋, 地址, 联系人, 联系电话; the same report as every import."""
+    content, name = await _file(request)
+
+    def run() -> dict[str, Any]:
+        rows = read_table(content, name)
+        with platform.uow() as uow:
+            report = register.import_organisations(
+                uow, rows, actor=actor, grids=platform.grids, vault=platform.pii, now=platform.clock.now(), new_id=new_id
+            )
+        return report.as_dict()
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/organisations", responses=ERRORS)
+def list_organisations(
+    actor: Actor = Depends(require(Permission.VIEW_REGISTER)),
+    platform=Depends(get_platform),
+    q: Annotated[str | None, Query(max_length=128, description="credit code, contact phone or part of the name")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=26)] = None,
+) -> dict[str, Any]:
+    """Organisations and merchants of your area matching `q`; contact phones masked by role."""
+    with platform.engine.connect() as conn:
+        body, revealed = search_organisations(conn, actor, q=q, vault=platform.pii, limit=limit, cursor=cursor)
+    _audit(platform, actor, revealed, "register search", subject_type="organisation")
+    return body
+
+
+def _audit(platform, actor: Actor, revealed: dict[str, list[str]], purpose: str, *, subject_type: str = "resident") -> None:
     if not revealed:
         return
     with platform.uow() as uow:
-        for resident_id, fields in revealed.items():
+        for subject_id, fields in revealed.items():
             uow.audit.record(
                 at=platform.clock.now(), user_id=actor.user_id, role=str(actor.role), action="read_pii",
-                subject_type="resident", subject_id=resident_id, fields=fields, purpose=purpose,
+                subject_type=subject_type, subject_id=subject_id, fields=fields, purpose=purpose,
             )  # fmt: skip
         uow.commit()
