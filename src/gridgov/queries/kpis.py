@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, case, func, literal_column, select, true
+from sqlalchemy import Connection, and_, case, func, literal_column, or_, select
 
 from gridgov.adapters import tables as t
 from gridgov.domain import kpis as k
@@ -90,39 +90,47 @@ def _group(conn: Connection, by: str | None, tz: ZoneInfo, at: datetime) -> Grou
 def measure(conn: Connection, actor: Actor, lo: datetime, hi: datetime, group: Group, filters: list,
             indicators=k.REGISTRY) -> dict[Any, dict[str, tuple[float | int | None, int]]]:  # fmt: skip
     """{row key: {indicator id: (value, n)}} over cases whose basis time lies in [lo, hi)."""
+    return measure_many(conn, actor, [(lo, hi)], group, filters, indicators)[0]
+
+
+def measure_many(conn: Connection, actor: Actor, windows: list[tuple[datetime, datetime]], group: Group, filters: list,
+                 indicators=k.REGISTRY) -> list[dict[Any, dict[str, tuple[float | int | None, int]]]]:  # fmt: skip
+    """`measure` for several windows (the range, 同比, 环比). Rows keyed by place, unit … take one scan for
+    every window and basis (the union of the basis-time index ranges, conditional counts per slice);
+    time rows take one per window and basis, since their key is the basis time itself."""
     c = t.cases.c
     scope = scope_clause(actor)
     base = [*filters, *group.where] + ([scope] if scope is not None else [])
-    out: dict[Any, dict[str, tuple]] = {}
+    outs: list[dict[Any, dict[str, tuple]]] = [{} for _ in windows]
     hours = _hours(conn)
-    for basis in k.BASES:
-        chosen = [i for i in indicators if i.basis == basis]
-        if not chosen:
-            continue
-        col = c[basis + "_at"]
-        where = [col >= lo, col < hi, *base]
-        key = group.key(col).label("g") if group.key else literal_column("'all'").label("g")
-        columns, readers = [], []
-        for ind in chosen:
-            pop = and_(true(), *[condition(n) for n in ind.population])
-            columns.append(func.sum(case((pop, 1), else_=0)))
-            if ind.kind == "count":
-                readers.append((ind, "count"))
-            elif ind.kind == "rate":
-                columns.append(func.sum(case((and_(pop, *[condition(n) for n in ind.numerator_when]), 1), else_=0)))
-                readers.append((ind, "rate"))
-            elif ind.statistic == "mean":
-                columns.append(func.avg(case((pop, hours))))
-                readers.append((ind, "mean"))
-            else:
-                readers.append((ind, "p90"))
-        query = select(key, *columns).where(*where)
+    slices = [(w, b) for w in range(len(windows)) for b in k.BASES if any(i.basis == b for i in indicators)]
+    batches = [[s] for s in slices] if group.by in k.TIME_GROUPINGS else [slices]
+    ordered_sets = conn.dialect.name == "postgresql"  # SQLite has no percentile_disc: a window function there
+    for batch in batches:
+        key = group.key(c[batch[0][1] + "_at"]).label("g") if group.key else literal_column("'all'").label("g")
+        columns, readers, ranges = [], [], []
+        for w, basis in batch:
+            col = c[basis + "_at"]
+            in_range = and_(col >= windows[w][0], col < windows[w][1])
+            ranges.append(in_range)
+            for ind in (i for i in indicators if i.basis == basis):
+                pop = and_(in_range, *[condition(n) for n in ind.population])
+                columns.append(func.sum(case((pop, 1), else_=0)))
+                if ind.kind == "rate":
+                    columns.append(func.sum(case((and_(pop, *[condition(n) for n in ind.numerator_when]), 1), else_=0)))
+                elif ind.statistic == "mean":
+                    columns.append(func.avg(case((pop, hours))))
+                elif ind.statistic == "p90" and ordered_sets:  # percentile_disc is the nearest rank; it skips the NULLs of other cases
+                    columns.append(func.percentile_disc(k.P90_RANK).within_group(case((pop, hours))))
+                how = ind.kind if ind.kind != "hours" else ind.statistic
+                readers.append((w, ind, how))
+        query = select(key, *columns).where(or_(*ranges), *base)
         if group.key:
             query = query.group_by(key)
         for row in conn.execute(query):
-            cells = out.setdefault(row[0], {})
             i = 1
-            for ind, how in readers:
+            for w, ind, how in readers:
+                cells = outs[w].setdefault(row[0], {})
                 n = int(row[i] or 0)
                 i += 1
                 if how == "count":
@@ -130,18 +138,22 @@ def measure(conn: Connection, actor: Actor, lo: datetime, hi: datetime, group: G
                 elif how == "rate":
                     cells[ind.id] = (k.share(int(row[i] or 0), n), n)
                     i += 1
-                elif how == "mean":
+                elif how == "mean" or (how == "p90" and ordered_sets):
                     cells[ind.id] = (round(float(row[i]), 2) if n else None, n)
                     i += 1
                 else:
-                    cells[ind.id] = (None, n)  # filled below
-        if any(how == "p90" for _, how in readers):
-            _p90(conn, col, where, group, hours, out, [ind for ind, how in readers if how == "p90"])
-    return out
+                    cells[ind.id] = (None, n)  # p90: filled below
+    for w, basis in [] if ordered_sets else slices:
+        chosen = [i for i in indicators if i.basis == basis and i.statistic == "p90"]
+        if chosen:
+            col = c[basis + "_at"]
+            _p90(conn, col, [col >= windows[w][0], col < windows[w][1], *base], group, hours, outs[w], chosen)
+    return outs
 
 
 def _p90(conn, col, where, group: Group, hours, out, chosen) -> None:
-    """Nearest-rank p90 per row: rank each case's duration within its row, keep rank ceil(0.9·n)."""
+    """Nearest-rank p90 per row where there is no percentile_disc (SQLite): rank each case's duration
+    within its row, keep rank ceil(0.9·n)."""
     for ind in chosen:
         pop = [condition(n) for n in ind.population]
         key = group.key(col) if group.key else literal_column("'all'")
@@ -241,7 +253,7 @@ def kpi_table(conn: Connection, actor: Actor, *, start: date, end: date, by: str
     mom_lo, mom_hi = local_start(mom_range[0], tz), local_start(mom_range[1] + timedelta(days=1), tz)
 
     total_group = _group(conn, None, tz, lo)
-    totals = [measure(conn, actor, a, b, total_group, filters).get("all", {}) for a, b in ((lo, hi), (yoy_lo, yoy_hi), (mom_lo, mom_hi))]
+    totals = [m.get("all", {}) for m in measure_many(conn, actor, [(lo, hi), (yoy_lo, yoy_hi), (mom_lo, mom_hi)], total_group, filters)]
     total = {"code": None, "name": "合计"}
     for ind in k.REGISTRY:
         cell = _cell(ind, totals[0], lo, hi, params)
@@ -261,7 +273,7 @@ def kpi_table(conn: Connection, actor: Actor, *, start: date, end: date, by: str
 
 
 def _key_rows(conn, actor, by, group, filters, params, ranges, grid) -> list[dict[str, Any]]:
-    data = [measure(conn, actor, a, b, group, filters) for a, b in ranges]
+    data = measure_many(conn, actor, list(ranges), group, filters)
     keys = set(data[0]) | set(data[1]) | set(data[2])
     if by in k.GRID_LEVELS:  # every place of the level in view, with or without cases
         prefix = max(filter(None, (grid, actor.grid_code)), key=len, default="")
@@ -315,10 +327,12 @@ def _time_rows(conn, actor, start, end, by, tz, group, filters, params) -> list[
     period a year earlier."""
     periods = k.buckets(start, end, by)
     lo, hi = local_start(start, tz), local_start(end + timedelta(days=1), tz)
-    current = measure(conn, actor, lo, hi, group, filters)
     first_mom = _period(by, _shift_code(by, periods[0][0], "mom"))[0]
     last_whole = _period(by, periods[-1][0])[1]
     before = measure(conn, actor, local_start(first_mom, tz), local_start(last_whole + timedelta(days=1), tz), group, filters)
+    # whole periods at both ends: the rows are already in `before` (which adds the period ahead of them)
+    aligned = periods[0][2] == _period(by, periods[0][0])[0] and periods[-1][3] == last_whole
+    current = before if aligned else measure(conn, actor, lo, hi, group, filters)
     y_first = _period(by, _shift_code(by, periods[0][0], "yoy"))[0]
     y_last = _period(by, _shift_code(by, periods[-1][0], "yoy"))[1]
     year = measure(conn, actor, local_start(y_first, tz), local_start(y_last + timedelta(days=1), tz), group, filters)
