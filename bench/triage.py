@@ -44,8 +44,12 @@ from gridgov.demo.district import COMMUNITIES, ESTATES, demo_sample_points  # no
 from gridgov.demo.seed import CASE_TEMPLATES, seed_directory  # noqa: E402
 from gridgov.domain.commands import ReportCase  # noqa: E402
 from gridgov.domain.errors import DomainError  # noqa: E402
+from gridgov.domain.taxonomy import parse_category_csv  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
 
+# The shipped category table files camera scenes and sensor metrics (its `scenes` column, issue 11).
+SHIPPED_TABLE = parse_category_csv((ROOT / "src" / "gridgov" / "data" / "categories.csv").read_text(encoding="utf-8"))
+CAMERA_SCENES = sorted({s for c in SHIPPED_TABLE if c.kind == "event" for s in c.scenes if not s.isascii()})
 MIX = {"message": 0.35, "app": 0.25, "hotline_address": 0.15, "camera": 0.15, "alarm": 0.07, "sos": 0.03}
 CAMERAS, SENSORS, BUTTONS = 40, 20, 30
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -107,12 +111,12 @@ def build_stream(n: int, platform, reporter, intake_actor, rng: random.Random, r
                                      source_ref=f"12345:{i}"))  # fmt: skip
         else:
             if kind == "camera":
-                body = {"camera_id": rng.choice(device_ids["camera"]), "event_type": rng.choice(list(device_channel.CAMERA_EVENTS)), "captured_at": now}
-                intake = device_channel.parse_camera(body, registry)
+                body = {"camera_id": rng.choice(device_ids["camera"]), "event_type": rng.choice(CAMERA_SCENES), "captured_at": now}
+                intake = device_channel.parse_camera(body, registry, SHIPPED_TABLE)
             elif kind == "alarm":
                 body = {"device_id": rng.choice(device_ids["sensor"]), "metric": rng.choice(["smoke", "co", "methane", "water_level"]),
                         "value": round(rng.uniform(1, 100), 1), "severity": rng.choice(device_channel.SEVERITIES), "at": now}  # fmt: skip
-                intake = device_channel.parse_alarm(body, registry)
+                intake = device_channel.parse_alarm(body, registry, SHIPPED_TABLE)
             else:
                 intake = device_channel.parse_sos({"button_id": rng.choice(device_ids["sos_button"]), "pressed_at": now}, registry)
             stream.append(ReportCase(

@@ -43,10 +43,20 @@ def test_a_camera_alert_becomes_a_routed_case_and_repeats_join_it(devices):
     assert other_scene.status_code == 201 and other_scene.json()["id"] != first.json()["id"]
 
 
+def test_a_camera_scene_the_category_table_does_not_know_waits_for_a_person_with_its_name(devices):
+    """Issue 11: never a 422 that loses the event; the triage queue says which scene it was."""
+    api = devices
+    r = intake(api, "camera", {"camera_id": "cam-1", "event_type": "外星人", "captured_at": "2026-11-23T09:00:00+08:00"})
+    assert r.status_code == 201
+    case = api.get(f"/api/v1/cases/{r.json()['id']}", headers=api.login("disp")).json()
+    assert case["status"] == "reported" and case["category"] is None
+    assert case["timeline"][1]["data"]["reasons"] == [{"code": "scene.unknown", "scene": "外星人"}]
+    assert case["triage_reason"] == "unknown scene '外星人'"
+
+
 @pytest.mark.parametrize(
     ("kind", "body", "status"),
     [("camera", {"camera_id": "cam-404", "event_type": "垃圾满溢", "captured_at": "2026-11-23T09:00:00+08:00"}, 404),
-     ("camera", {"camera_id": "cam-1", "event_type": "外星人", "captured_at": "2026-11-23T09:00:00+08:00"}, 422),
      ("camera", {"camera_id": "cam-1", "event_type": "垃圾满溢", "captured_at": "yesterday"}, 422),
      ("camera", {"camera_id": "co-7", "event_type": "垃圾满溢", "captured_at": "2026-11-23T09:00:00+08:00"}, 422),
      ("camera", ["not", "an", "object"], 422),

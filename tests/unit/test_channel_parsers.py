@@ -14,6 +14,7 @@ from PIL import Image
 
 from gridgov.channels import devices, hotline, open311
 from gridgov.domain.errors import InvalidInput, NotFound
+from gridgov.domain.taxonomy import parse_category_csv
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -30,6 +31,7 @@ class Registry:
         return self.rows.get(device_id)
 
 
+SHIPPED = parse_category_csv((Path(devices.__file__).parents[1] / "data" / "categories.csv").read_text(encoding="utf-8"))
 REGISTRY = Registry(
     {"id": "cam-jh-001", "kind": "camera", "name": "景华新村北门", "lon": 114.05, "lat": 22.56},
     {"id": "smoke-jh-5-302", "kind": "sensor", "name": "5栋302烟感", "lon": 114.05, "lat": 22.56},
@@ -39,8 +41,8 @@ REGISTRY = Registry(
 
 
 def test_a_camera_alert_names_the_scene_files_the_category_and_carries_its_snapshot():
-    intake = devices.parse_camera(fixture("camera_alert.json"), REGISTRY)
-    assert intake.category == devices.CAMERA_EVENTS["垃圾满溢"] and intake.channel == "ai_camera"
+    intake = devices.parse_camera(fixture("camera_alert.json"), REGISTRY, SHIPPED)
+    assert (intake.category, intake.scene, intake.channel) == ("E0109", "垃圾满溢", "ai_camera")  # the table's scenes
     assert intake.source_ref == "camera:cam-jh-001:垃圾满溢"  # repeats of the scene find the open case by this
     assert "09:12" in intake.description  # capture time in Shanghai time, as the operator reads it
     with Image.open(io.BytesIO(intake.snapshot)) as img:
@@ -61,13 +63,19 @@ def test_a_bare_base64_snapshot_is_taken_too_and_none_is_fine():
      ({"snapshot": "data:image/jpeg,rawbytes"}, "base64-encoded"),
      ({"snapshot": 42}, "base64 string"),
      ({"snapshot": "http://10.0.0.8/snap.jpg"}, "not valid base64"),
-     ({"event_type": "外星人"}, "unknown event_type"),
      ({"captured_at": "2026-11-23 09:12"}, "time zone"),
      ({"camera_id": ""}, "camera_id")],
 )  # fmt: skip
 def test_bad_camera_alerts_are_refused_with_the_reason(change, message):
     with pytest.raises(InvalidInput, match=message):
         devices.parse_camera({**fixture("camera_alert.json"), **change}, REGISTRY)
+
+
+def test_a_scene_the_category_table_does_not_file_is_taken_without_a_category():
+    """Never a 422 that loses the event (issue 11): triage queues it for a person with the scene's name."""
+    intake = devices.parse_camera({**fixture("camera_alert.json"), "event_type": "外星人"}, REGISTRY, SHIPPED)
+    assert (intake.category, intake.scene) == (None, "外星人") and "外星人" in intake.description
+    assert devices.parse_alarm(fixture("iot_alarm.json"), REGISTRY, SHIPPED).category == "E0602"  # smoke, as shipped
 
 
 def test_an_unknown_camera_or_a_device_of_another_kind_is_refused():

@@ -63,3 +63,17 @@ def test_every_fact_operator_kind_and_shipped_unit_type_a_routing_reason_names_h
     rules = json.loads(resources.files("gridgov.data").joinpath("routing_rules.json").read_text(encoding="utf-8"))
     shipped |= {r["unit_type"] for r in rules if r.get("unit_type", "@").isidentifier()}
     assert set(words["unit_types"]) >= shipped
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_every_triage_reason_code_has_words_that_use_only_parameters_the_page_fills_in(lang):
+    """The pages translate the API's reason codes (issue 11); a code without words would show raw."""
+    from gridgov.services.triage import REASON_CODES
+
+    given = {"category", "phrase", "scene", "label", "confidence", "candidates", "why", "rule", "unit", "grade",
+             "severity", "words", "terms"}  # the parameters explain.js fills in  # fmt: skip
+    words = i18n.table(lang)["words"]
+    for code in REASON_CODES:
+        key = "reason." + code
+        assert words.get(key), key
+        assert set(re.findall(r"{(\w+)}", words[key])) <= given, key

@@ -17,11 +17,10 @@ from gridgov.domain.deadlines import SHANGHAI
 from gridgov.domain.errors import InvalidInput, NotFound
 from gridgov.domain.instants import InstantError, parse_instant
 
-# Camera algorithm event types and the category each one files under (categories.csv).
-CAMERA_EVENTS = {
-    "出店经营": "E0502", "垃圾满溢": "E0109", "暴露垃圾": "E0102", "乱堆物料": "E0110", "占道经营": "E0503",
-    "违停": "E0504", "消防通道占用": "E0506", "高空抛物": "E0509", "飞线充电": "E0508", "非机动车乱停放": "E0505",
-}  # fmt: skip
+# Which category a camera's scene type (出店经营, 垃圾满溢 …) or a sensor's metric (smoke, co …) files
+# under is data: the `scenes` column of the category table (issue 11), handed to the parsers as
+# `scenes` (anything with `by_scene(name) -> Category | None`, such as the CategoryTable). A scene the
+# table does not know is still taken: the case waits in the triage queue with the scene's name.
 SEVERITIES = ("critical", "major", "minor", "warning")
 DEVICE_KINDS = ("camera", "sensor", "sos_button")
 
@@ -39,6 +38,7 @@ class Intake:
     reporter_phone: str | None = None
     address: str | None = None
     snapshot: bytes | None = None  # the camera's capture, stored as the case's photo
+    scene: str | None = None  # the camera's scene type or the sensor's metric, as the device named it
 
 
 MAX_SNAPSHOT_BYTES = 10 * 1024 * 1024
@@ -92,22 +92,25 @@ def _device(devices, device_id: str, kind: str) -> dict[str, Any]:
     return device
 
 
-def parse_camera(payload: Any, devices) -> Intake:
+def _filed_under(scenes, scene: str) -> str | None:
+    category = scenes.by_scene(scene) if scenes is not None else None
+    return category.code if category is not None else None
+
+
+def parse_camera(payload: Any, devices, scenes=None) -> Intake:
     if not isinstance(payload, dict):
         raise InvalidInput("the alert must be a JSON object")
     camera = _device(devices, _text(payload, "camera_id"), "camera")
     event = _text(payload, "event_type")
-    if event not in CAMERA_EVENTS:
-        raise InvalidInput(f"unknown event_type {event!r}; known: {', '.join(CAMERA_EVENTS)}")
     at = _time(payload, "captured_at")
     return Intake(
         description=f"AI识别：{event}（{camera['name']}，{at.astimezone(SHANGHAI).strftime('%m-%d %H:%M')}抓拍）",
-        lon=camera["lon"], lat=camera["lat"], channel="ai_camera", category=CAMERA_EVENTS[event],
-        source_ref=f"camera:{camera['id']}:{event}", snapshot=_snapshot(payload),
+        lon=camera["lon"], lat=camera["lat"], channel="ai_camera", category=_filed_under(scenes, event),
+        source_ref=f"camera:{camera['id']}:{event}", snapshot=_snapshot(payload), scene=event,
     )  # fmt: skip
 
 
-def parse_alarm(payload: Any, devices) -> Intake:
+def parse_alarm(payload: Any, devices, scenes=None) -> Intake:
     if not isinstance(payload, dict):
         raise InvalidInput("the alarm must be a JSON object")
     sensor = _device(devices, _text(payload, "device_id"), "sensor")
@@ -122,8 +125,8 @@ def parse_alarm(payload: Any, devices) -> Intake:
     labels = {"smoke": "烟感报警", "co": "一氧化碳超标", "methane": "燃气（甲烷）泄漏报警", "water_level": "水位超限"}
     return Intake(
         description=f"物联感知：{labels.get(metric, metric)}，读数 {value}（{sensor['name']}）",
-        lon=sensor["lon"], lat=sensor["lat"], channel="iot_alarm", category="E0602",
-        source_ref=f"sensor:{sensor['id']}:{metric}", severity=severity,
+        lon=sensor["lon"], lat=sensor["lat"], channel="iot_alarm", category=_filed_under(scenes, metric),
+        source_ref=f"sensor:{sensor['id']}:{metric}", severity=severity, scene=metric,
     )  # fmt: skip
 
 

@@ -32,6 +32,7 @@ class ReportCase(Command):
     request_hash: str | None = None
     source_ref: str | None = None  # device + event kind: repeats within the merge window join one case
     severity: str | None = None  # alarm severity (sensors, cameras)
+    scene: str | None = None  # a camera's scene type or a sensor's metric; the category table files it
     address_only: bool = False  # no coordinates: place by the address text (gazetteer), or leave unplaced
     on_spot: dict[str, Any] | None = None  # a grid worker's 自行处置: {"result": …, "photos": […]}
 

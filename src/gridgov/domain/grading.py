@@ -37,28 +37,37 @@ _COMPILED = [(re.compile(p), g, why) for p, g, why in TEXT_RULES]
 @dataclass(frozen=True)
 class GradeDecision:
     grade: Grade
-    because: tuple[str, ...]
+    because: tuple[str, ...]  # in English, as stored on cases before reason codes (kept for one release)
     sensitive_terms: tuple[str, ...]
+    codes: tuple[dict, ...] = ()  # the same reasons as codes with parameters, which the pages translate
 
     @property
     def sensitive(self) -> bool:
         return bool(self.sensitive_terms)
 
 
+def _words_code(why: str, grade: Grade) -> dict:
+    rule, _, words = why.partition(" (")  # "fire (起火)": the rule's name and its Chinese word
+    return {"code": "grade.words", "rule": rule, "words": words.rstrip(")"), "grade": int(grade)}
+
+
 def grade_case(text: str, *, channel: str, default: Grade, severity: str | None = None) -> GradeDecision:
-    grade, because = default, [f"default grade {int(default)} of the category"]
-    candidates: list[tuple[Grade, str]] = []
+    grade = default
+    because = [(f"default grade {int(default)} of the category", {"code": "grade.default", "grade": int(default)})]
+    candidates: list[tuple[Grade, str, dict]] = []
     if channel == "sos_button":
-        candidates.append((Grade.CRITICAL, "one-key SOS (一键呼)"))
+        candidates.append((Grade.CRITICAL, "one-key SOS (一键呼)", {"code": "grade.sos", "grade": 1}))
     if severity in SEVERITY_GRADES:
-        candidates.append((SEVERITY_GRADES[severity], f"alarm severity {severity}"))
+        g = SEVERITY_GRADES[severity]
+        candidates.append((g, f"alarm severity {severity}", {"code": "grade.severity", "severity": severity, "grade": int(g)}))
     for pattern, g, why in _COMPILED:
         if pattern.search(text or ""):
-            candidates.append((g, why))
-    for g, why in candidates:
+            candidates.append((g, why, _words_code(why, g)))
+    for g, why, code in candidates:
         if g < grade:
-            grade, because = g, [why]
+            grade, because = g, [(why, code)]
         elif g == grade and candidates:
-            because.append(why)
+            because.append((why, code))
     terms = tuple(t for t in SENSITIVE_TERMS if t in (text or ""))
-    return GradeDecision(grade, tuple(dict.fromkeys(because)), terms)
+    kept = dict(because)  # first of each English reason, in order
+    return GradeDecision(grade, tuple(kept), terms, tuple(kept.values()))

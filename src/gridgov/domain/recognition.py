@@ -221,10 +221,18 @@ def named_in(text: str, table: CategoryTable) -> Naming | None:
     return Naming(winners[0].category, winners[0].phrase)
 
 
+def _partial(pattern: _Pattern, clause: str) -> int:
+    """Characters covered when at least two slots of a phrasing, but not all, occur in the clause."""
+    found = [max((e - s for s, e, _ in _occurrences(clause, slot)), default=0) for slot in pattern.slots]
+    hit = [n for n in found if n]
+    return sum(hit) if 2 <= len(hit) < len(found) else 0
+
+
 def suggest(text: str, table: CategoryTable, limit: int = 3) -> list[tuple[Category, float]]:
     """Categories a reporter probably means, best first, with a score in (0, 1]: what the report page
     offers as the reporter types and what the desk sees beside an unsure case. The same patterns as
-    `named_in`, also the short ones, plus the share of a category's name the text contains."""
+    `named_in`, also the short ones and phrasings of which two slots or more occur, plus the share of a
+    category's name the text contains."""
     text = (text or "").strip()
     if len(text) < 2:
         return []
@@ -232,7 +240,11 @@ def suggest(text: str, table: CategoryTable, limit: int = 3) -> list[tuple[Categ
     for hit in _hits(text, table, hints=True):
         if hit.strength >= 2:
             scored[hit.category.code] = round(min(1.0, 0.6 + 0.1 * hit.strength), 2)
-    for category, _ in _patterns(table):
+    clauses = list(_clauses(text))
+    for category, patterns in _patterns(table):
+        partial = max((_partial(p, clause) for p in patterns for _, clause in clauses), default=0)
+        if partial:  # two slots of a phrasing or more, not all: evidence for a person, never a decision
+            scored[category.code] = max(scored.get(category.code, 0.0), round(min(0.55, 0.4 + 0.05 * partial), 2))
         name = category.name
         pairs = {name[i : i + 2] for i in range(len(name) - 1)} or {name}
         share = 0.8 * sum(p in text for p in pairs) / len(pairs)

@@ -88,8 +88,8 @@ def report_case(cmd: ReportCase, uow, *, clock, grids, new_id, policy) -> Report
     case.source_ref = cmd.source_ref
     if on_spot is not None:  # 自行处置: through the transition table, which only lets the reporting grid worker
         case.act(Action.HANDLE_ON_SPOT, actor, now, {"result": on_spot.get("result"), "photos": result_photos})
-    if cmd.severity or placement:
-        case.triage = {k: v for k, v in (("severity", cmd.severity), ("placement", placement)) if v}
+    if cmd.severity or placement or cmd.scene:
+        case.triage = {k: v for k, v in (("severity", cmd.severity), ("placement", placement), ("scene", cmd.scene)) if v}
     uow.cases.add(case)
     uow.flush()
     sync_timers(uow, case, policy)

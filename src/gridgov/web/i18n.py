@@ -119,6 +119,24 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_unit": ("未找到处置单位：{why}", "no responsible unit: {why}"),
     "not_triaged": ("尚未分拨", "not triaged yet"),
     "legacy_manual": ("历史案件：待调度员人工分拨", "earlier case: waiting for a dispatcher"),
+    # triage reasons as codes (services/triage.decide, issue 11): one word per code, `reason.` + code
+    "reason.category.named": ("描述点明类别 {category}：{phrase}", "the words name {category}: {phrase}"),
+    "reason.category.given": ("上报时已选类别 {category}", "category chosen at reporting: {category}"),
+    "reason.category.scene": ("识别场景 {scene} 归入 {category}", "camera scene {scene} files under {category}"),
+    "reason.category.classified": ("AI分类：{label}（置信度 {confidence}）", "classifier: {label} (confidence {confidence})"),
+    "reason.category.classifier_unsure": ("AI分类把握不足（{label}，置信度 {confidence}）", "classifier unsure ({label}, confidence {confidence})"),
+    "reason.category.unsure": ("类别不确定，可能是：{candidates}", "category unsure, perhaps: {candidates}"),
+    "reason.category.unknown": ("未知类别 {category}", "unknown category {category}"),
+    "reason.category.none": ("未确定类别", "no category"),
+    "reason.scene.unknown": ("未知的识别场景：{scene}", "unknown camera scene: {scene}"),
+    "reason.place.none": ("未能定位到网格", "not placed in any grid"),
+    "reason.routing.none": ("未找到处置单位：{why}", "no responsible unit: {why}"),
+    "reason.routing.rule": ("规则 {rule} 派往 {unit}", "rule {rule} sends it to {unit}"),
+    "reason.grade.default": ("类别默认 {grade} 级", "category default, grade {grade}"),
+    "reason.grade.severity": ("告警级别 {severity}（{grade} 级）", "alarm severity {severity} (grade {grade})"),
+    "reason.grade.sos": ("一键呼（{grade} 级）", "one-key SOS (grade {grade})"),
+    "reason.grade.words": ("描述含“{words}”（{grade} 级）", "the words say {rule}: {words} (grade {grade})"),
+    "reason.grade.sensitive": ("敏感词：{terms}", "sensitive words: {terms}"),
 }
 
 ACTIONS = {

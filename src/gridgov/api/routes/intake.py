@@ -63,12 +63,18 @@ def _intake(platform, actor: Actor, intake: parse.Intake, response: Response) ->
     result = platform.bus.handle(
         ReportCase(
             actor=actor, description=intake.description, lon=intake.lon, lat=intake.lat, channel=intake.channel,
-            category=intake.category, source_ref=intake.source_ref, severity=intake.severity,
+            category=intake.category, source_ref=intake.source_ref, severity=intake.severity, scene=intake.scene,
             reporter_name=intake.reporter_name, reporter_phone=intake.reporter_phone, address=intake.address, photos=photos,
         )
     )  # fmt: skip
     response.status_code = result.status_code
     return result.body
+
+
+def _scenes(platform):
+    """The category table, which files each scene type and sensor metric (its `scenes` column)."""
+    with platform.uow() as uow:
+        return uow.categories.table()
 
 
 def _devices(platform):
@@ -85,13 +91,13 @@ def camera_alert(body: Annotated[Any, Body(...)], response: Response, actor: Act
     """An AI camera alert {camera_id, event_type, captured_at, snapshot?}; `snapshot` is the capture as
     base64 (or a data URL) and becomes the case's photo. Repeated captures of the same scene within two
     hours join the open case, adding their snapshot (201 new case, 200 joined)."""
-    return _intake(platform, actor, parse.parse_camera(body, _devices(platform)), response)
+    return _intake(platform, actor, parse.parse_camera(body, _devices(platform), _scenes(platform)), response)
 
 
 @router.post("/intake/alarm", status_code=201, responses=ERRORS)
 def iot_alarm(body: Annotated[Any, Body(...)], response: Response, actor: Actor = Depends(intake_actor("alarm")), platform=Depends(get_platform)) -> dict[str, Any]:
     """An IoT alarm {device_id, metric, value, severity, at}; one open case per (device, metric)."""
-    return _intake(platform, actor, parse.parse_alarm(body, _devices(platform)), response)
+    return _intake(platform, actor, parse.parse_alarm(body, _devices(platform), _scenes(platform)), response)
 
 
 @router.post("/intake/sos", status_code=201, responses=ERRORS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
@@ -21,14 +21,12 @@ from gridgov.api.routes.cases import get_case
 from gridgov.api.security import current_actor, get_platform
 from gridgov.domain import geo
 from gridgov.domain.commands import DeleteRule, ImportCategories, ImportRules, ResolveTriage, SaveRule
-from gridgov.domain.grading import grade_case
 from gridgov.domain.policy import Permission
-from gridgov.domain.responsibility import route
 from gridgov.domain.roles import Actor
-from gridgov.domain.taxonomy import CATEGORY_COLUMNS, Grade, category_rows, suggest
+from gridgov.domain.taxonomy import CATEGORY_COLUMNS, category_rows
 from gridgov.queries.cases import case_summary, scope_clause
 from gridgov.services.rules import rules_from_csv
-from gridgov.services.triage import choose_category
+from gridgov.services.triage import ReportFacts, decide
 
 router = APIRouter(prefix="/api/v1", tags=["triage"])
 ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 422: {"description": "Invalid"}}
@@ -69,6 +67,8 @@ class DryRunIn(BaseModel):
     crs: str = "wgs84"
     category: str | None = Field(None, max_length=64)
     channel: str = Field("resident_app", max_length=32)
+    severity: Literal["critical", "major", "minor", "warning"] | None = None
+    scene: str | None = Field(None, max_length=64, description="A camera scene type or sensor metric")
 
 
 @router.get("/triage", responses=ERRORS)
@@ -164,17 +164,15 @@ def suggest_categories(
     platform=Depends(get_platform),
 ) -> list[dict[str, Any]]:
     """Up to three categories the text probably means, best first (the report page's suggestion as you
-    type); when no category name or everyday word matches, the classifier's guess if it is fairly sure."""
+    type, the desk's pre-fill): the candidates of the one triage decision (services/triage.decide), so
+    the first is what triage would take (`by`: named, words or classifier)."""
+    if len(text.strip()) < 2:
+        return []
     with platform.uow() as uow:
         table = uow.categories.table()
-    found = [{"code": c.code, "name": c.name, "name_en": c.name_en, "major": c.major, "score": score, "by": "words"} for c, score in suggest(text, table)]
-    if not found and len(text.strip()) >= 6 and platform.classifier is not None:
-        guess = platform.classifier.predict(text, "")
-        category = table.get(guess.label)
-        if category is not None and guess.confidence >= 0.5:
-            found.append({"code": category.code, "name": category.name, "name_en": category.name_en, "major": category.major,
-                          "score": round(float(guess.confidence), 2), "by": "classifier"})  # fmt: skip
-    return found
+    classifier = platform.classifier if len(text.strip()) >= 6 else None
+    decision = decide(ReportFacts(text=text, channel=""), table=table, rules=(), units=(), classifier=classifier)
+    return decision.candidates[:3]
 
 
 @router.put("/categories", responses=ERRORS | {415: {"description": "Neither CSV nor YAML"}}, openapi_extra=CATEGORY_BODY)
@@ -237,14 +235,13 @@ def dry_run(body: DryRunIn, actor: Actor = Depends(require(Permission.VIEW_TRIAG
     node = platform.grids.locate(lon, lat)
     with platform.uow() as uow:
         table, rules, units = uow.categories.table(), uow.rules.list(), uow.units.list()
-    category = table.get(body.category) if body.category else None
-    if body.category and category is None:
+    if body.category and table.get(body.category) is None:
         raise ApiProblem(422, "Invalid input", f"unknown category {body.category!r}")
-    found: dict[str, Any] = {}
-    unsure: list[str] = []
-    if category is None:
-        category, found, unsure = choose_category(body.description, table, platform.classifier)
-    grading = grade_case(body.description, channel=body.channel, default=category.grade if category else Grade.NORMAL)
+    facts = ReportFacts(text=body.description, channel=body.channel, grid_code=node.code if node else None,
+                        category=body.category, severity=body.severity, scene=body.scene)  # fmt: skip
+    decision = decide(facts, table=table, rules=rules, units=units, classifier=platform.classifier)
+    category, grading, routing = decision.category, decision.grading, decision.routing
+    found = {k: decision.findings[k] for k in ("named", "classification", "suggestions", "unknown_scene") if k in decision.findings}
     out: dict[str, Any] = {
         **found,
         "grid_code": node.code if node else None,
@@ -252,21 +249,14 @@ def dry_run(body: DryRunIn, actor: Actor = Depends(require(Permission.VIEW_TRIAG
         "grade_because": list(grading.because),
         "sensitive_terms": list(grading.sensitive_terms),
         "category": category.code if category else None,
+        "because": decision.because,
+        "reasons": decision.blocking,
+        "candidates": decision.candidates,
+        "dispatches": decision.dispatches,
+        "needs_person": decision.needs_person,
+        "routing": None,
     }
-    if node is None or category is None:
-        out["routing"] = None
-        out["needs_person"] = "not placed in any grid" if node is None else "; ".join(unsure) or "no category"
-        return out
-    decision = route(
-        {
-            "category": category.code, "kind": category.kind, "major": category.major,
-            "category_unit_type": category.unit_type, "grade": int(grading.grade), "channel": body.channel,
-            "grid_code": node.code, "text": body.description, "sensitive": grading.sensitive,
-        },
-        rules,
-        units,
-    )  # fmt: skip
-    out["routing"] = {"unit_id": decision.unit_id, "rule": decision.rule_code, "because": list(decision.because),
-                      "loop": decision.loop, "time_limit": decision.time_limit or category.time_limit, "tried": list(decision.tried)}  # fmt: skip
-    out["needs_person"] = None if decision.routed else decision.explain()
+    if routing is not None:
+        out["routing"] = {"unit_id": routing.unit_id, "rule": routing.rule_code, "because": list(routing.because),
+                          "loop": routing.loop, "time_limit": routing.time_limit or category.time_limit, "tried": list(routing.tried)}  # fmt: skip
     return out

@@ -45,7 +45,7 @@
         el("span", { class: "grade g" + c.grade, text: c.grade }),
         el("span", { class: "desc", text: c.description.slice(0, 70) }),
         el("span", { class: "meta" }, GG.statusChip(c.status), " ", categoryName(c.category), " · ", GG.fmtTime(c.reported_at),
-          c.triage_reason ? el("span", { class: "reason", text: " · " + GG.reasonLabel(c.triage_reason, names) }) : null)));
+          c.triage_reason ? el("span", { class: "reason", text: " · " + GG.reasonsLabel(c.triage && c.triage.reasons, c.triage_reason, names) }) : null)));
     return item;
   }
 
@@ -95,8 +95,10 @@
       box.append(el("p", { class: "small", text: `AI: ${label(cl.label)} (${(cl.confidence * 100).toFixed(0)}%)` +
         (cl.runners_up || []).map(([l, s]) => ` · ${label(l)} ${(s * 100).toFixed(0)}%`).join("") }));
     }
-    if (data.grade_because && data.grade_because.length) box.append(el("p", { class: "small", text: `${w("grade")}: ${data.grade_because.map(GG.gradeReasonLabel).join(GG.english() ? "; " : "；")}` }));
-    if (c.triage_reason) box.append(el("p", { class: "reason", text: GG.reasonLabel(c.triage_reason, names) }));
+    const gradeCodes = (data.because || []).filter((r) => String(r.code).startsWith("grade."));
+    const gradeWords = gradeCodes.length ? gradeCodes.map((r) => GG.reasonCodeLabel(r, names)) : (data.grade_because || []).map(GG.gradeReasonLabel);
+    if (gradeWords.length) box.append(el("p", { class: "small", text: `${w("grade")}: ${gradeWords.join(GG.english() ? "; " : "；")}` }));
+    if (c.triage_reason) box.append(el("p", { class: "reason", text: GG.reasonsLabel(data.reasons, c.triage_reason, names) }));
     if (!box.children.length) box.append(el("p", { class: "muted", text: w("nothing") }));
     return box;
   }

@@ -1,7 +1,8 @@
-/* Why a case went where it went, in the page's language. The API keeps its reasons in English clauses
-   ("category in [E0109, E0102]", "community of grid 440304001001 is jh-shequ") so integrators can read
-   and store them; a dispatcher reads them here with names instead of codes: the rule's name, the
-   category, the grid, the unit and the unit type. Clauses this file does not know are shown as given. */
+/* Why a case went where it went, in the page's language. Triage reasons come as codes with parameters
+   (GG.reasonCodeLabel); the responsibility list's clauses are still English ("category in [E0109,
+   E0102]", "community of grid 440304001001 is jh-shequ"), read here with names instead of codes: the
+   rule's name, the category, the grid, the unit and the unit type. Clauses this file does not know are
+   shown as given. */
 "use strict";
 (function () {
   const T = window.T;
@@ -77,7 +78,34 @@
     return text;
   };
 
-  /* why triage left a case to a person (services/triage: reasons joined by "; ") */
+  /* One triage reason as the API gives it, a code with parameters (services/triage.decide):
+     {"code": "category.named", "category": "E0109", "phrase": "垃圾箱满溢"} -> words of the page's
+     language with names for codes. A code this file does not know shows as the code. */
+  GG.reasonCodeLabel = function (reason, names) {
+    names = names || EMPTY;
+    const sep = GG.english() ? ", " : "、";
+    const r = reason || {};
+    const vars = {};
+    for (const [k, v] of Object.entries(r)) if (k !== "code") vars[k] = Array.isArray(v) ? v.join(sep) : v;
+    if (r.category) vars.category = from(names.category, r.category);
+    if (r.label) vars.label = from(names.category, r.label);
+    if (r.unit) vars.unit = from(names.unit, r.unit);
+    if (r.rule) vars.rule = r.code === "grade.words" ? r.rule : from(names.rule, r.rule);
+    if (typeof r.confidence === "number") vars.confidence = r.confidence.toFixed(2);
+    if (Array.isArray(r.candidates)) vars.candidates = r.candidates.map((c) => from(names.category, c)).join(sep);
+    if (Array.isArray(r.clauses)) vars.why = r.clauses.map((c) => GG.clauseLabel(c.replace(/^rule \S+: /, ""), names)).join(GG.english() ? "; " : "；");
+    const key = "reason." + r.code;
+    return T.words[key] ? w(key, vars) : String(r.code);
+  };
+
+  /* the reasons a case waits for a person, from the codes when the case has them */
+  GG.reasonsLabel = function (codes, text, names) {
+    if (Array.isArray(codes) && codes.length) return codes.map((r) => GG.reasonCodeLabel(r, names)).join(GG.english() ? "; " : "；");
+    return GG.reasonLabel(text, names);
+  };
+
+  /* why triage left a case to a person (services/triage: reasons joined by "; "); for cases triaged
+     before reasons had codes */
   GG.reasonLabel = function (text, names) {
     if (!text) return text;
     names = names || EMPTY;
