@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select
 
 from gridgov.adapters import tables as t
-from gridgov.api.live import FeedCursor
 from gridgov.bootstrap import bootstrap
+from gridgov.queries.feed import FeedCursor
 from tests.conftest import make_settings
 
 

@@ -17,10 +17,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
-from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
-from gridgov.adapters import tables as t
 from gridgov.api.security import (
     STREAM,
     Session,
@@ -32,6 +30,7 @@ from gridgov.api.security import (
     session_still_valid,
 )
 from gridgov.domain.scope import can_see_case
+from gridgov.queries.feed import FeedCursor, last_event_id
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
 
@@ -53,63 +52,6 @@ class Wakeup:
             return
         for waiter in list(self.waiters):
             loop.call_soon_threadsafe(waiter.set)
-
-
-class FeedCursor:
-    """Where one reader of the feed stands in the outbox, and which ids it is still waiting for.
-
-    Ids are taken when a transaction inserts its event, not when it commits: on PostgreSQL with several
-    writers, event 41 may commit after event 42 has been read. A reader that only asked for ids above
-    the newest it had seen would never show 41, and the wall would miss a case. So every id skipped
-    over is remembered for `GAP_GRACE_SECONDS` and asked for again on each read; an id that never
-    arrives (its transaction rolled back) is forgotten after that. On SQLite writers take turns and
-    ids commit in order, so the gap list stays empty."""
-
-    GAP_GRACE_SECONDS = 15.0
-    MAX_GAP = 1000  # a larger jump (a sequence restarted higher) waits only for the ids just below it
-
-    def __init__(self, after: int, monotonic=time.monotonic) -> None:
-        self.after = after
-        self.gaps: dict[int, float] = {}  # skipped id -> when to stop waiting for it
-        self._monotonic = monotonic
-
-    def watch_below(self, engine, span: int = 200) -> None:
-        """At (re)connect: ids just below the starting point that are not committed yet may still be, so
-        they are waited for like any other gap."""
-        low = max(self.after - span, 0)
-        with engine.connect() as conn:
-            present = set(
-                conn.execute(select(t.outbox.c.id).where(t.outbox.c.id > low, t.outbox.c.id <= self.after)).scalars()
-            )
-        until = self._monotonic() + self.GAP_GRACE_SECONDS
-        self.gaps.update({i: until for i in range(low + 1, self.after + 1) if i not in present})
-
-    def read(self, engine, limit: int = 200) -> list:
-        """The next events in id order: new ones above `after`, and any late arrivals among the gaps."""
-        now = self._monotonic()
-        self.gaps = {gap: until for gap, until in self.gaps.items() if until > now}
-        columns = (t.outbox.c.id, t.outbox.c.event_type, t.outbox.c.payload)
-        with engine.connect() as conn:
-            late = []
-            if self.gaps:
-                late = conn.execute(
-                    select(*columns).where(t.outbox.c.id.in_(sorted(self.gaps))).order_by(t.outbox.c.id)
-                ).fetchall()
-            fresh = conn.execute(
-                select(*columns).where(t.outbox.c.id > self.after).order_by(t.outbox.c.id).limit(limit)
-            ).fetchall()
-        for row in late:
-            del self.gaps[row.id]
-        for row in fresh:
-            for skipped in range(max(self.after + 1, row.id - self.MAX_GAP), row.id):
-                self.gaps[skipped] = now + self.GAP_GRACE_SECONDS
-            self.after = row.id
-        return [*late, *fresh]
-
-
-def _last_id(platform) -> int:
-    with platform.engine.connect() as conn:
-        return conn.execute(select(func.coalesce(func.max(t.outbox.c.id), 0))).scalar_one()
 
 
 class TicketOut(BaseModel):
@@ -147,7 +89,7 @@ async def stream(request: Request, session: Session = Depends(stream_session), p
     wakeup: Wakeup = request.app.state.wakeup
     wakeup.loop = asyncio.get_running_loop()
     header = request.headers.get("last-event-id")
-    after = int(header) if header and header.isdigit() else await run_in_threadpool(_last_id, platform)
+    after = int(header) if header and header.isdigit() else await run_in_threadpool(last_event_id, platform.engine)
     cursor = FeedCursor(after)
     await run_in_threadpool(cursor.watch_below, platform.engine)
     poll = platform.settings.stream_poll_seconds

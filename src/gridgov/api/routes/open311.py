@@ -10,17 +10,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
-from gridgov.adapters import tables as t
-from gridgov.adapters.repositories import case_from_row
 from gridgov.api.security import get_platform
 from gridgov.channels.open311 import HIDDEN_CHANNELS, Open311Error, parse_post, request_record, to_xml
 from gridgov.domain.commands import ReportCase
 from gridgov.domain.errors import DomainError
 from gridgov.domain.instants import InstantError, parse_instant
 from gridgov.domain.roles import Actor, Role
-from gridgov.domain.workflow import OPEN_STATUSES
+from gridgov.queries import open311 as open311_queries
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 FORMATS = ("json", "xml")
@@ -155,21 +152,19 @@ def _parse_time(value: str | None, name: str) -> datetime | None:
         raise Open311Error(400, f"{name}: {exc}") from None
 
 
-def _records(platform, rows) -> list[dict[str, Any]]:
+def _records(platform, cases) -> list[dict[str, Any]]:
     with platform.uow() as uow:
-        units = {u.id: u.name for u in uow.units.list()}
-        table = uow.categories.table()
+        units, table = open311_queries.names(uow)
     out = []
-    for row in rows:
-        case = case_from_row(row)
+    for case in cases:
         category = table.get(case.category) if case.category else None
         out.append(request_record(case, units.get(case.unit_id), category.name if category else None))
     return out
 
 
-def _public():
-    c = t.cases.c
-    return select(t.cases).where(c.sensitive.is_(False), c.channel.not_in(HIDDEN_CHANNELS))
+def _find(platform, **filters) -> list:
+    with platform.engine.connect() as conn:
+        return open311_queries.public_cases(conn, HIDDEN_CHANNELS, limit=MAX_RESULTS, **filters)
 
 
 @router.get("/requests.{fmt}")
@@ -186,11 +181,9 @@ def get_requests(
     """GET Service Requests with the spec's filters; `service_request_id` (comma list) overrides the rest."""
     try:
         _check(platform, fmt, jurisdiction_id)
-        c = t.cases.c
-        query = _public()
         if service_request_id:
             ids = [i.strip() for i in service_request_id.split(",") if i.strip()][:MAX_RESULTS]
-            query = query.where(c.id.in_(ids))
+            cases = _find(platform, ids=ids)
         else:
             end = _parse_time(end_date, "end_date") or datetime.now(UTC)
             start = _parse_time(start_date, "start_date") or end - MAX_SPAN
@@ -198,21 +191,13 @@ def get_requests(
                 raise Open311Error(400, "end_date is before start_date")
             if end - start > MAX_SPAN:
                 raise Open311Error(400, "start_date and end_date may span at most 90 days")
-            query = query.where(c.reported_at >= start, c.reported_at <= end)
-            if service_code:
-                query = query.where(c.category.in_([s.strip() for s in service_code.split(",")]))
-            if status:
-                wanted = {s.strip() for s in status.split(",")}
-                if not wanted <= {"open", "closed"}:
-                    raise Open311Error(400, "status must be open or closed")
-                open_values = [s.value for s in OPEN_STATUSES]
-                if wanted == {"open"}:
-                    query = query.where(c.status.in_(open_values))
-                elif wanted == {"closed"}:
-                    query = query.where(c.status.not_in(open_values))
-        with platform.engine.connect() as conn:
-            rows = conn.execute(query.order_by(c.reported_at.desc()).limit(MAX_RESULTS)).fetchall()
-        return render(fmt, "service_requests", "request", _records(platform, rows))
+            wanted = {s.strip() for s in status.split(",")} if status else set()
+            if not wanted <= {"open", "closed"}:
+                raise Open311Error(400, "status must be open or closed")
+            codes = [s.strip() for s in service_code.split(",")] if service_code else None
+            open_only = True if wanted == {"open"} else False if wanted == {"closed"} else None
+            cases = _find(platform, start=start, end=end, service_codes=codes, open_only=open_only)
+        return render(fmt, "service_requests", "request", _records(platform, cases))
     except Open311Error as exc:
         return error(fmt, exc)
 
@@ -222,11 +207,10 @@ def get_request(request_id: str, fmt: str, platform=Depends(get_platform), juris
     """GET Service Request: a list with the one request."""
     try:
         _check(platform, fmt, jurisdiction_id)
-        with platform.engine.connect() as conn:
-            rows = conn.execute(_public().where(t.cases.c.id == request_id)).fetchall()
-        if not rows:
+        cases = _find(platform, ids=[request_id])
+        if not cases:
             raise Open311Error(404, f"service_request_id {request_id} not found")
-        return render(fmt, "service_requests", "request", _records(platform, rows))
+        return render(fmt, "service_requests", "request", _records(platform, cases))
     except Open311Error as exc:
         return error(fmt, exc)
 
@@ -236,9 +220,7 @@ def get_token(token: str, fmt: str, platform=Depends(get_platform), jurisdiction
     """GET request id from a token. Requests are created at once, so a token is the request id itself."""
     try:
         _check(platform, fmt, jurisdiction_id)
-        with platform.engine.connect() as conn:
-            found = conn.execute(_public().where(t.cases.c.id == token)).first()
-        if not found:
+        if not _find(platform, ids=[token]):
             raise Open311Error(404, f"token {token} not found")
         return render(fmt, "service_requests", "request", [{"service_request_id": token, "token": token}])
     except Open311Error as exc:
