@@ -13,7 +13,8 @@ from gridgov.domain.documents import check_value, read_csv
 from gridgov.domain.errors import InvalidInput, NotFound
 from gridgov.domain.responsibility import BY_CATEGORY, Rule, rule_from_dict
 from gridgov.domain.roles import Role
-from gridgov.domain.taxonomy import parse_category_csv, parse_category_yaml
+from gridgov.domain.recognition import references
+from gridgov.domain.taxonomy import CategoryTable, parse_category_csv, parse_category_yaml
 
 MAX_RULES = 10_000  # a district's 权责清单 has hundreds of rules
 RULE_COLUMNS = ("code", "name", "priority", "when", "unit_id", "unit_type", "loop", "time_limit", "ladder", "active")
@@ -130,11 +131,35 @@ def rules_from_csv(text: str) -> list[tuple[int, dict[str, Any]]]:
     return rows
 
 
+def with_shipped_recognition(stored, shipped):
+    """A table stored before categories had synonyms, phrasings and scenes (issue 11) gets the shipped
+    ones for the codes it shares with the shipped table, once, at start-up, so an upgrade keeps
+    recognising what the phrase rules in code recognised; its own rows are otherwise kept as they are.
+    A phrasing that refers to a category the stored table lacks is left out."""
+    from dataclasses import replace
+
+    names = {c.name for c in stored} | {c.code for c in stored}
+    rows = []
+    for c in stored:
+        ship = shipped.get(c.code)
+        if ship is None or ship.name != c.name:
+            rows.append(c)
+            continue
+        phrases = tuple(p for p in ship.phrases if references(p) <= names)
+        rows.append(replace(c, synonyms=ship.synonyms, phrases=phrases, scenes=ship.scenes))
+    return CategoryTable(rows)
+
+
 def seed_defaults(uow) -> None:
     """A new database gets the shipped category table and responsibility list (package data)."""
     data = resources.files("gridgov.data")
+    shipped = parse_category_csv(data.joinpath("categories.csv").read_text(encoding="utf-8"))
     if uow.categories.empty():
-        uow.categories.replace_all(parse_category_csv(data.joinpath("categories.csv").read_text(encoding="utf-8")))
+        uow.categories.replace_all(shipped)
+    else:
+        stored = uow.categories.table()
+        if not any(c.synonyms or c.phrases or c.scenes for c in stored):
+            uow.categories.replace_all(with_shipped_recognition(stored, shipped))
     if uow.rules.empty():
         for item in json.loads(data.joinpath("routing_rules.json").read_text(encoding="utf-8")):
             uow.rules.upsert(rule_from_dict(item))
