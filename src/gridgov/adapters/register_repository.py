@@ -41,6 +41,34 @@ class RegisterRepository:
         )
         return house_id
 
+    def buildings_in(self, grid_codes: set[str]) -> dict[tuple[str, str], str]:
+        """(grid, name) -> id of the buildings registered in these grids."""
+        b = t.register_buildings.c
+        found: dict[tuple[str, str], str] = {}
+        codes = sorted(grid_codes)
+        for start in range(0, len(codes), 500):
+            rows = self.conn.execute(select(b.grid_code, b.name, b.id).where(b.grid_code.in_(codes[start : start + 500])))
+            found.update({(g, n): i for g, n, i in rows})
+        return found
+
+    def houses_in(self, building_ids: set[str]) -> dict[tuple[str, str], str]:
+        """(building id, room) -> id of the houses of these buildings."""
+        h = t.register_houses.c
+        found: dict[tuple[str, str], str] = {}
+        ids = sorted(building_ids)
+        for start in range(0, len(ids), 500):
+            rows = self.conn.execute(select(h.building_id, h.room, h.id).where(h.building_id.in_(ids[start : start + 500])))
+            found.update({(b, r): i for b, r, i in rows})
+        return found
+
+    def add_buildings(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(t.register_buildings), rows)
+
+    def add_houses(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(t.register_houses), rows)
+
     def residents_with_id_hashes(self, hashes: Iterable[str]) -> dict[str, str]:
         """id hash -> resident id, for the hashes already registered."""
         r = t.register_residents.c

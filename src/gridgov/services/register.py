@@ -88,16 +88,15 @@ def import_residents(
     digests = {entry.id.number: vault.digests(entry.id.number) for _, entry, _ in good}
     known = uow.register.residents_with_id_hashes(h for hs in digests.values() for h in hs)
     residents, history = [], []
+    fresh = [(line, entry, grid_code) for line, entry, grid_code in good
+             if not any(h in known for h in digests[entry.id.number])]  # fmt: skip
+    places = _place_all(uow, [(grid_code, entry.building, entry.room) for _, entry, grid_code in fresh], now, new_id)
     for line, entry, grid_code in good:
         existing = next((known[h] for h in digests[entry.id.number] if h in known), None)
         if existing is not None:
             report.again(line, resident_id=existing)
             continue
-        house_id = None
-        if entry.building:
-            building_id = uow.register.building(grid_code, entry.building, now=now, new_id=new_id)
-            if entry.room:
-                house_id = uow.register.house(building_id, grid_code, entry.room, now=now, new_id=new_id)
+        house_id = places.get((grid_code, entry.building, entry.room)) if entry.building and entry.room else None
         resident_id = new_id(now)
         residents.append(_resident_row(resident_id, entry, grid_code, house_id, vault, now))
         history.append(
@@ -109,6 +108,24 @@ def import_residents(
     uow.register.add_history(history)
     uow.commit()
     return report
+
+
+def _place_all(uow, wanted: list[tuple[str, str | None, str | None]], now, new_id) -> dict[tuple[str, str, str], str]:
+    """(grid, building, room) -> house id for every place a file names, creating the buildings and houses
+    not registered yet: a few statements for the whole file, not several per row (落格入楼)."""
+    need_buildings = {(g, b) for g, b, _ in wanted if b}
+    buildings = uow.register.buildings_in({g for g, _ in need_buildings})
+    new_buildings = [{"id": new_id(now), "grid_code": g, "name": b, "created_at": now}
+                     for g, b in sorted(need_buildings - set(buildings))]  # fmt: skip
+    uow.register.add_buildings(new_buildings)
+    buildings.update({(r["grid_code"], r["name"]): r["id"] for r in new_buildings})
+    need_houses = {(buildings[(g, b)], g, r) for g, b, r in wanted if b and r}
+    houses = uow.register.houses_in({b for b, _, _ in need_houses})
+    new_houses = [{"id": new_id(now), "building_id": b, "grid_code": g, "room": r, "created_at": now}
+                  for b, g, r in sorted(need_houses) if (b, r) not in houses]  # fmt: skip
+    uow.register.add_houses(new_houses)
+    houses.update({(h["building_id"], h["room"]): h["id"] for h in new_houses})
+    return {(g, b, r): houses[(buildings[(g, b)], r)] for g, b, r in wanted if b and r}
 
 
 def _resident_row(resident_id, entry: ResidentEntry, grid_code, house_id, vault, now) -> dict[str, Any]:
