@@ -114,6 +114,13 @@ class RegisterRepository:
         )
         return done.rowcount == 1
 
+    def change(self, resident_id: str, *, version: int, values: dict[str, Any]) -> bool:
+        r = t.register_residents.c
+        done = self.conn.execute(
+            update(t.register_residents).where(r.id == resident_id, r.version == version).values(version=version + 1, **values)
+        )
+        return done.rowcount == 1
+
     def sealed_numbers(self) -> list[tuple[str, str, str | None]]:
         r = t.register_residents.c
         return [(i, s, p) for i, s, p in self.conn.execute(select(r.id, r.id_sealed, r.phone_sealed).order_by(r.id))]

@@ -13,8 +13,10 @@ from datetime import date, datetime
 from typing import Any
 
 from gridgov.domain import policy
+from gridgov.domain.documents import bad_character
 from gridgov.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from gridgov.domain.grids import GridLevel
+from gridgov.domain.identifiers import parse_phone
 from gridgov.domain.imports import ImportReport
 from gridgov.domain.privacy import mask_id_number, mask_phone
 from gridgov.domain.registry import (
@@ -22,6 +24,7 @@ from gridgov.domain.registry import (
     REQUIRED_ORGANISATION_COLUMNS,
     REQUIRED_RESIDENT_COLUMNS,
     RESIDENT_COLUMNS,
+    Residence,
     ResidentEntry,
     column_map,
     in_scope,
@@ -261,3 +264,67 @@ def import_organisations(
     uow.register.add_history(history)
     uow.commit()
     return report
+
+
+# Fields of a resident record a correction may change; the ID number is the person and never changes
+# (a mistyped one is a different person: register them anew and the record is left for correction).
+CHANGEABLE = ("name", "phone", "residence", "separated", "household_no", "relation")
+
+
+def change_resident(
+    uow, resident_id: str, changes: dict[str, Any], *, actor: Actor, version: int, vault, now: datetime
+) -> dict[str, Any]:
+    """Correct a resident's record. History names the fields changed, never their values (a phone is
+    personal data; the record itself keeps the new value sealed)."""
+    policy.require(actor, policy.Permission.EDIT_REGISTER)
+    current = uow.register.resident(resident_id)
+    if current is None or not in_scope(actor, current["grid_code"]):
+        raise NotFound(f"no resident {resident_id} in your area")
+    unknown = sorted(set(changes) - set(CHANGEABLE))
+    if unknown:
+        raise InvalidInput(f"these fields cannot be changed here: {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    if "name" in changes:
+        values["name"] = _checked_text(changes["name"], "name", 64, required=True)
+    if "phone" in changes:
+        phone = parse_phone(changes["phone"]).number if changes["phone"] else None
+        values.update(phone_hash=vault.digest(phone) if phone else None, phone_sealed=vault.seal(phone) if phone else None,
+                      phone_masked=mask_phone(phone) if phone else None)  # fmt: skip
+    if "residence" in changes:
+        try:
+            values["residence"] = str(Residence(changes["residence"]))
+        except ValueError:
+            raise InvalidInput("residence is permanent or floating") from None
+    if "separated" in changes:
+        if not isinstance(changes["separated"], bool):
+            raise InvalidInput("separated is true or false")
+        values["separated"] = changes["separated"]
+    for name, limit in (("household_no", 32), ("relation", 16)):
+        if name in changes:
+            values[name] = _checked_text(changes[name], name, limit, required=False)
+    if not values:
+        raise InvalidInput(f"nothing to change; fields: {', '.join(CHANGEABLE)}")
+    if not uow.register.change(resident_id, version=version, values={**values, "updated_at": now}):
+        raise Conflict(f"resident {resident_id} changed meanwhile (version {current['version']}); reload and retry")
+    uow.register.add_history(
+        [{"subject_type": "resident", "subject_id": resident_id, "at": now, "actor_id": actor.user_id,
+          "action": "changed", "details": {"fields": sorted(changes)}}]
+    )  # fmt: skip
+    uow.commit()
+    return {"id": resident_id, "version": version + 1, "changed": sorted(changes)}
+
+
+def _checked_text(value: Any, name: str, limit: int, *, required: bool) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise InvalidInput(f"{name} is empty")
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} is text")
+    problem = bad_character(value)
+    if problem:
+        raise InvalidInput(f"{name} {problem}")
+    text = value.strip()
+    if len(text) > limit:
+        raise InvalidInput(f"{name} is longer than {limit} characters")
+    return text

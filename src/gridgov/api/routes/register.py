@@ -139,6 +139,32 @@ def move_resident(
         )  # fmt: skip
 
 
+class ChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = Field(ge=1, le=2**31, description="the version you saw")
+    name: str | None = Field(None, max_length=64)
+    phone: str | None = Field(None, max_length=32, description="empty string: no phone")
+    residence: str | None = Field(None, max_length=16, description="permanent or floating")
+    separated: bool | None = None
+    household_no: str | None = Field(None, max_length=32)
+    relation: str | None = Field(None, max_length=16)
+
+
+@router.patch("/residents/{resident_id}", responses=ERRORS)
+def change_resident(
+    resident_id: Annotated[str, Path(max_length=26)],
+    body: ChangeIn,
+    actor: Actor = Depends(require(Permission.EDIT_REGISTER)),
+    platform=Depends(get_platform),
+) -> dict[str, Any]:
+    """Correct a resident's record (the fields sent); the history names the fields, not their values."""
+    changes = body.model_dump(exclude_unset=True)
+    version = changes.pop("version")
+    with platform.uow() as uow:
+        return register.change_resident(uow, resident_id, changes, actor=actor, version=version, vault=platform.pii,
+                                        now=platform.clock.now())  # fmt: skip
+
+
 @router.post("/organisations/import", responses=ERRORS)
 async def import_organisations(
     request: Request,
