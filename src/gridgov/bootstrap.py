@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from gridgov.adapters import tables as t
 from gridgov.adapters.calendar_source import load_calendar, load_calendar_text
 from gridgov.adapters.clock import SystemClock
-from gridgov.adapters.database import make_engine, upgrade
+from gridgov.adapters.database import make_engine, ping, upgrade
 from gridgov.adapters.password_list import load_common_passwords
 from gridgov.adapters.passwords import PasswordHasher
 from gridgov.adapters.photo_store import DatabasePhotoStore, DirectoryPhotoStore, PhotoStore
@@ -60,6 +60,10 @@ class Platform:
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.clock)
+
+    def database_answers(self) -> bool:
+        """For /health: does the database answer a trivial query now?"""
+        return ping(self.engine)
 
     def reload_grids(self) -> None:
         with self.engine.connect() as conn:

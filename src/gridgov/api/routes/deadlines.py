@@ -8,26 +8,22 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, insert, select, update
 
-from gridgov.adapters import tables as t
-from gridgov.adapters.calendar_source import apply_overrides, official_calendar, parse_overrides
-from gridgov.adapters.repositories import case_from_row
 from gridgov.api.authz import require
 from gridgov.api.problems import ApiProblem
 from gridgov.api.security import current_actor, get_platform
-from gridgov.domain.deadlines import urgency
 from gridgov.domain.policy import Permission
 from gridgov.domain.roles import Actor
-from gridgov.queries.cases import case_summary, scope_clause
-from gridgov.services import webhooks
+from gridgov.queries import inbox as inbox_queries
+from gridgov.queries import operations as operations_queries
+from gridgov.services import calendar as calendar_service
+from gridgov.services import inbox as inbox_service
+from gridgov.services import operations, webhooks
 from gridgov.services.ids import new_id
 from gridgov.services.ladders import ladder_to_dict, save_ladder
-from gridgov.services.shared_state import CALENDAR, bump
 
 router = APIRouter(prefix="/api/v1", tags=["deadlines"])
 ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 422: {"description": "Invalid"}}
-OPEN_WORK = ("dispatched", "in_progress")
 
 
 @router.get("/inbox", responses=ERRORS)
@@ -38,36 +34,21 @@ def inbox(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """Your notifications, newest first, with the unread count."""
-    n = t.notifications.c
     with platform.engine.connect() as conn:
-        count = conn.execute(select(func.count()).where(n.user_id == actor.user_id, n.read_at.is_(None))).scalar()
-        query = select(t.notifications).where(n.user_id == actor.user_id)
-        if unread:
-            query = query.where(n.read_at.is_(None))
-        rows = conn.execute(query.order_by(n.id.desc()).limit(limit)).fetchall()
-    return {"unread": count, "items": [dict(r._mapping) for r in rows]}
+        return inbox_queries.notifications(conn, actor.user_id, unread_only=unread, limit=limit)
 
 
 @router.post("/inbox/{notification_id}/read", status_code=204, responses=ERRORS | {404: {"description": "Not yours"}})
 def mark_read(notification_id: Annotated[int, Path(ge=1, le=2**62)], actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> Response:
-    n = t.notifications.c
-    with platform.engine.begin() as conn:
-        done = conn.execute(
-            update(t.notifications).where(n.id == notification_id, n.user_id == actor.user_id).values(read_at=platform.clock.now())
-        ).rowcount
-    if not done:
-        raise ApiProblem(404, "Not found", f"no notification {notification_id} of yours")
+    with platform.uow() as uow:
+        inbox_service.mark_read(uow, actor.user_id, notification_id, platform.clock.now())  # NotFound -> 404
     return Response(status_code=204)
 
 
 @router.post("/inbox/read-all", responses=ERRORS)
 def mark_all_read(actor: Actor = Depends(current_actor), platform=Depends(get_platform)) -> dict[str, int]:
-    n = t.notifications.c
-    with platform.engine.begin() as conn:
-        done = conn.execute(
-            update(t.notifications).where(n.user_id == actor.user_id, n.read_at.is_(None)).values(read_at=platform.clock.now())
-        ).rowcount
-    return {"marked": done}
+    with platform.uow() as uow:
+        return {"marked": inbox_service.mark_all_read(uow, actor.user_id, platform.clock.now())}
 
 
 @router.get("/deadlines", responses=ERRORS)
@@ -81,28 +62,11 @@ def deadlines(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     """Open cases past their deadline (most overdue first), or due within the next minutes."""
-    c = t.cases.c
-    now = platform.clock.now()
-    query = select(t.cases).where(c.status.in_(OPEN_WORK), c.suspended_since.is_(None), c.due_at.is_not(None))
-    if view == "overdue":
-        query = query.where(c.due_at < now)
-    else:
-        query = query.where(c.due_at >= now, c.due_at <= now + timedelta(minutes=within_minutes))
-    if grid:
-        query = query.where(c.grid_code.like(grid + "%"))
-    if unit:
-        query = query.where(c.unit_id == unit)
-    scope = scope_clause(actor)
-    if scope is not None:
-        query = query.where(scope)
     with platform.engine.connect() as conn:
-        rows = conn.execute(query.order_by(c.due_at).limit(limit)).fetchall()
-    out = []
-    for row in rows:
-        case = case_from_row(row)
-        level = urgency(case.dispatched_at or case.reported_at, case.due_at, now, platform.policy.yellow_share)
-        out.append({**case_summary(case, actor, now), "urgency": str(level), "minutes_left": round((case.due_at - now).total_seconds() / 60, 1)})
-    return out
+        return inbox_queries.due_cases(
+            conn, actor, platform.clock.now(), view=view, within_minutes=within_minutes, grid=grid, unit=unit,
+            limit=limit, yellow_share=platform.policy.yellow_share,
+        )  # fmt: skip
 
 
 @router.get("/calendar/{year}", responses=ERRORS)
@@ -131,13 +95,8 @@ def load_overrides(
     """Load local calendar overrides (validated whole; nothing applied on any problem). New deadlines use
     them at once here, and in every other process within `shared_state_poll_seconds`: they are kept in
     the database and replace any earlier upload."""
-    overrides = parse_overrides(text)
-    now = platform.clock.now()
-    with platform.engine.begin() as conn:
-        conn.execute(t.calendar_overrides.delete().where(t.calendar_overrides.c.name == "local"))
-        conn.execute(insert(t.calendar_overrides).values(name="local", text=text, updated_at=now))
-        bump(conn, CALENDAR, now)
-    platform.policy.calendar = apply_overrides(official_calendar(), overrides)
+    with platform.uow() as uow:
+        overrides = calendar_service.save_overrides(uow, text, platform.clock.now(), platform.policy)
     return {"holidays": len(overrides["holidays"]), "workdays": len(overrides["workdays"]), "years": sorted(overrides["years"])}
 
 
@@ -173,7 +132,7 @@ class WebhookIn(BaseModel):
 @router.get("/admin/webhooks", responses=ERRORS)
 def list_webhooks(actor: Actor = Depends(require(Permission.MANAGE_INTEGRATIONS)), platform=Depends(get_platform)) -> list[dict[str, Any]]:
     with platform.engine.connect() as conn:
-        return [{**dict(r._mapping), "secret": "********"} for r in conn.execute(select(t.webhooks))]
+        return operations_queries.webhooks(conn)
 
 
 @router.post("/admin/webhooks", status_code=201, responses=ERRORS)
@@ -192,10 +151,8 @@ def deliveries(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     """Deliveries by status; `dead` is the dead-letter list."""
-    d = t.webhook_deliveries.c
     with platform.engine.connect() as conn:
-        rows = conn.execute(select(t.webhook_deliveries).where(d.status == status).order_by(d.id.desc()).limit(limit))
-        return [{k: v for k, v in r._mapping.items() if k != "payload"} | {"event_type": r.event_type} for r in rows]
+        return operations_queries.webhook_deliveries(conn, status, limit)
 
 
 @router.post("/admin/webhooks/deliveries/{delivery_id}/retry", status_code=204, responses=ERRORS | {404: {"description": "No dead delivery"}})
@@ -215,27 +172,13 @@ def list_timers(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     """Deadline timers by status: `parked` lists the ones the ticker gave up on, with the reason."""
-    c = t.case_timers.c
-    query = select(t.case_timers).where(c.fired_at.is_(None))
-    if status == "parked":
-        query = query.where(c.parked_at.is_not(None))
-    elif status == "failing":
-        query = query.where(c.parked_at.is_(None), c.attempts > 0)
-    else:
-        query = query.where(c.parked_at.is_(None))
     with platform.engine.connect() as conn:
-        rows = conn.execute(query.order_by(c.due_at, c.id).limit(limit)).fetchall()
-    return [dict(r._mapping) for r in rows]
+        return operations_queries.timers(conn, status, limit)
 
 
 @router.post("/admin/timers/{timer_id}/retry", status_code=204, responses=ERRORS | {404: {"description": "No parked timer"}})
 def retry_timer(timer_id: Annotated[int, Path(ge=1, le=2**62)], actor: Actor = Depends(require(Permission.VIEW_OPERATIONS)), platform=Depends(get_platform)) -> Response:
     """Give a parked timer its attempts back; the ticker fires it at its next sweep (it is overdue)."""
-    c = t.case_timers.c
-    with platform.engine.begin() as conn:
-        done = conn.execute(
-            update(t.case_timers).where(c.id == timer_id, c.parked_at.is_not(None), c.fired_at.is_(None)).values(parked_at=None, attempts=0)
-        ).rowcount
-    if not done:
-        raise ApiProblem(404, "Not found", f"no parked timer {timer_id}")
+    with platform.uow() as uow:
+        operations.retry_parked_timer(uow, timer_id)  # NotFound -> 404
     return Response(status_code=204)

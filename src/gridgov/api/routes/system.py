@@ -8,15 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select, update
 
-from gridgov.adapters import tables as t
-from gridgov.adapters.database import ping
 from gridgov.api.authz import require
-from gridgov.api.problems import ApiProblem
 from gridgov.api.security import get_platform
 from gridgov.domain.policy import Permission
-from gridgov.services import api_keys
+from gridgov.queries import operations as operations_queries
+from gridgov.services import api_keys, operations
 from gridgov.services.ids import new_id
 
 router = APIRouter(prefix="/api/v1", tags=["system"])
@@ -25,7 +22,7 @@ router = APIRouter(prefix="/api/v1", tags=["system"])
 @router.get("/health", responses={503: {"description": "Database unreachable"}})
 def health(platform=Depends(get_platform)) -> Any:
     """200 when the database answers; 503 (problem+json) when it does not."""
-    if ping(platform.engine):
+    if platform.database_answers():
         return {"status": "ok", "database": platform.engine.dialect.name, "grids": platform.grids.loaded}
     return JSONResponse(
         {"type": "about:blank", "title": "Database unreachable", "status": 503},
@@ -51,18 +48,8 @@ def outbox(
 ) -> list[dict[str, Any]]:
     """Events not yet delivered to their handlers, with attempts, the last error, who holds a claim on
     them and, for parked ones, why. Without `status`: failed ones (all undelivered with failed_only=false)."""
-    o = t.outbox.c
-    query = select(t.outbox).where(o.published_at.is_(None))
-    status = status or ("failed" if failed_only else None)
-    if status == "failed":
-        query = query.where(o.attempts > 0)
-    elif status == "parked":
-        query = query.where(o.parked_at.is_not(None))
-    elif status == "pending":
-        query = query.where(o.parked_at.is_(None))
     with platform.engine.connect() as conn:
-        rows = conn.execute(query.order_by(o.id).limit(limit)).fetchall()
-    return [dict(r._mapping) for r in rows]
+        return operations_queries.outbox_events(conn, status or ("failed" if failed_only else None), limit)
 
 
 @router.post(
@@ -72,13 +59,8 @@ def outbox(
 )
 def retry_outbox_event(event_id: Annotated[int, Path(ge=1, le=2**62)], actor=Depends(require(Permission.VIEW_OPERATIONS)), platform=Depends(get_platform)) -> Response:
     """Give a parked event its attempts back; a relay delivers it within its full sweep (30 s)."""
-    o = t.outbox.c
-    with platform.engine.begin() as conn:
-        done = conn.execute(
-            update(t.outbox).where(o.id == event_id, o.parked_at.is_not(None), o.published_at.is_(None)).values(parked_at=None, parked_reason=None, attempts=0)
-        ).rowcount
-    if not done:
-        raise ApiProblem(404, "Not found", f"no parked event {event_id}")
+    with platform.uow() as uow:
+        operations.retry_parked_event(uow, event_id)  # NotFound -> 404 problem+json
     platform.relay.wake()
     return Response(status_code=204)
 
@@ -91,11 +73,8 @@ def audit(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     """Who read which personal data, newest first."""
-    query = select(t.audit_log).order_by(t.audit_log.c.id.desc()).limit(limit)
-    if subject_id:
-        query = query.where(t.audit_log.c.subject_id == subject_id)
     with platform.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
+        return operations_queries.audit_entries(conn, subject_id, limit)
 
 
 class ApiKeyIn(BaseModel):
