@@ -15,6 +15,7 @@ from gridgov.adapters.clock import FixedClock, SystemClock
 from gridgov.bootstrap import Platform, bootstrap
 from gridgov.config import Settings
 from gridgov.demo.district import build_demo_geojson, demo_sample_points
+from gridgov.demo.register import seed_register
 from gridgov.domain.commands import ActOnCase, CreateUnit, CreateUser, ImportGrids, ReportCase
 from gridgov.domain.errors import DomainError
 from gridgov.domain.roles import SYSTEM_ACTOR, Role
@@ -91,6 +92,7 @@ def build_demo(settings: Settings, *, password: str = "demo", cases: int = 400, 
     _devices(seeding)
     _history(seeding, clock, now, units, cases)
     _close_history(seeding, now)
+    seed_register(seeding, now)  # issue 14: residents, shops and care files of the grids
     seeding.engine.dispose()
     platform = bootstrap(settings, clock=SystemClock())
     return platform
