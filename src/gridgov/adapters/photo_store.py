@@ -25,9 +25,9 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import Engine, insert, select
 
 from gridgov.adapters import tables as t
+from gridgov.domain.documents import MAX_PHOTO_BYTES
 from gridgov.domain.errors import InvalidInput, TooLarge
 
-MAX_PHOTO_BYTES = 10 * 1024 * 1024  # issue #2: photos up to 10 MB
 DEFAULT_MAX_PIXELS = 40_000_000  # issue #10: a 40-megapixel phone photo passes, a 12000×12000 one does not
 _FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 

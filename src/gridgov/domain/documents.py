@@ -22,6 +22,8 @@ from typing import Any
 
 from gridgov.domain.errors import InvalidInput
 
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # photos up to 10 MB (the case hub issue); larger ones get 413
+
 MAX_DEPTH = 32  # condition sets nest all/any/not a few levels; 32 is far above any real rule
 MAX_NODES = 200_000  # values in one YAML document
 MAX_TEXT = 4 * 1024 * 1024  # characters in one YAML/CSV document

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Body, Depends, File, Path, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from gridgov.adapters.photo_store import MAX_PHOTO_BYTES
 from gridgov.api.authz import require
 from gridgov.api.problems import ApiProblem
 from gridgov.api.routes.auth import user_out
@@ -16,6 +15,7 @@ from gridgov.api.schemas import GridOut, PhotoOut, UnitIn, UnitOut, UserIn, User
 from gridgov.api.security import current_actor, get_platform
 from gridgov.domain import geo
 from gridgov.domain.commands import CreateUnit, CreateUser, ImportGrids, StorePhoto
+from gridgov.domain.documents import MAX_PHOTO_BYTES
 from gridgov.domain.policy import Permission
 from gridgov.domain.privacy import mask_phone
 from gridgov.domain.roles import Actor, Role

@@ -10,9 +10,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, File, Form, Query, Response, UploadFile
-from sqlalchemy import select
 
-from gridgov.adapters import tables as t
 from gridgov.api.problems import ApiProblem
 from gridgov.api.security import get_platform, intake_actor
 from gridgov.api.types import Instant
@@ -22,7 +20,7 @@ from gridgov.domain.errors import DomainError
 from gridgov.domain.imports import ImportReport
 from gridgov.domain.roles import Actor
 from gridgov.domain.workflow import STATUS_LABELS, CaseStatus
-from gridgov.queries.cases import scope_clause
+from gridgov.queries import hotline as hotline_queries
 
 router = APIRouter(prefix="/api/v1/intake/hotline", tags=["intake"])
 ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 422: {"description": "Invalid"}}
@@ -31,7 +29,7 @@ MAX_FILE = 20 * 1024 * 1024
 
 def _submit(platform, actor: Actor, order: hotline.Order) -> tuple[str, bool]:
     with platform.engine.connect() as conn:  # an order imported before (by anyone, any time) is not repeated
-        known = conn.execute(select(t.cases.c.id).where(t.cases.c.source_ref == f"12345:{order.order_no}")).scalar()
+        known = hotline_queries.case_of_order(conn, order.order_no)
     if known:
         return known, True
     digest = hashlib.sha256(json.dumps(vars(order) | {"line": 0}, sort_keys=True, default=str).encode()).hexdigest()
@@ -103,15 +101,8 @@ def export_orders(
     fmt: Annotated[str, Query(alias="format", pattern="^(csv|xlsx)$")] = "csv",
 ) -> Response:
     """Status and result of every hotline order (changed since `since`), in the hotline's own columns."""
-    c = t.cases.c
-    query = select(t.cases, t.units.c.name.label("unit_name")).outerjoin(t.units, t.units.c.id == c.unit_id).where(c.source_ref.like("12345:%"))
-    scope = scope_clause(actor)  # a dispatcher of one street exports that street's orders only
-    if scope is not None:
-        query = query.where(scope)
-    if since is not None:
-        query = query.where(c.updated_at >= since)
     with platform.engine.connect() as conn:
-        rows = conn.execute(query.order_by(c.reported_at)).fetchall()
+        rows = hotline_queries.exported_orders(conn, actor, since)
     table = [
         [r.source_ref.removeprefix("12345:"), r.id, STATUS_LABELS[CaseStatus(r.status)], r.unit_name or "", r.result or "",
          r.closed_at.isoformat() if r.closed_at else "", r.rating or ""]
