@@ -112,3 +112,15 @@ def test_a_directory_without_a_model_is_refused(tmp_path):
     (tmp_path / "model.joblib").write_bytes(b"")
     with pytest.raises(RoutingModelError, match="not a readable model description"):
         RoutingModel.load(tmp_path)
+
+
+def test_a_decision_says_why_as_a_code_with_parameters():
+    from gridgov.adapters.routing_model import Decision
+
+    sure = Decision("交警支队", 0.97, True, 0.9, 0.98, [("交警支队", 0.97), ("城管局", 0.02), ("水务局", 0.01)])
+    assert sure.reason() == {"code": "routing.learned", "label": "交警支队", "probability": 0.97, "threshold": 0.9, "target_precision": 0.98}
+    unsure = Decision("城管局", 0.6, False, 0.9, 0.98, [("城管局", 0.6), ("交警支队", 0.3)])
+    assert unsure.reason() == {
+        "code": "routing.unsure", "label": "城管局", "probability": 0.6, "threshold": 0.9, "target_precision": 0.98,
+        "suggestions": [{"label": "城管局", "probability": 0.6}, {"label": "交警支队", "probability": 0.3}],
+    }

@@ -127,6 +127,15 @@ class Decision:
     target_precision: float
     suggestions: list[tuple[str, float]]
 
+    def reason(self) -> dict[str, object]:
+        """Why, as a code with parameters (the pages put it into words): dispatched alone because the
+        learned probability clears the threshold, or queued with the suggestions because it does not."""
+        params = {"label": self.label, "probability": self.probability, "threshold": self.threshold,
+                  "target_precision": self.target_precision}  # fmt: skip
+        if self.auto:
+            return {"code": "routing.learned", **params}
+        return {"code": "routing.unsure", **params, "suggestions": [{"label": k, "probability": v} for k, v in self.suggestions]}
+
 
 @dataclass
 class TrainingReport:
