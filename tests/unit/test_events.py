@@ -12,7 +12,7 @@ from tests.conftest import make_settings
 WIRE_NAMES = [
     "CaseAccepted", "CaseClaimed", "CaseClosed", "CaseDispatched", "CaseEscalated", "CaseHandled", "CaseJoined",
     "CaseRated", "CaseRejected", "CaseReopened", "CaseReported", "CaseResumed", "CaseReturned",
-    "CaseReworkRequested", "CaseSupervised", "CaseSuspended", "CaseTriaged", "CaseVerified", "CaseWarned",
+    "CaseReworkRequested", "CaseSplit", "CaseSupervised", "CaseSuspended", "CaseTriaged", "CaseVerified", "CaseWarned",
     "ExtensionApproved", "ExtensionDenied", "ExtensionRequested", "SuspensionRequested",
 ]  # fmt: skip
 

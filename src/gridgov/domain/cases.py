@@ -152,6 +152,35 @@ class Case:
         self._append(actor, now, "join", self.status, reason=note, data=data)
         self._record(events.CaseJoined, actor, now, data)
 
+    def merge_into(self, kept: Case, now: datetime, *, actor: Actor) -> None:
+        """合并: this case repeats `kept`. It is closed as 作废 with the link kept, and `kept` counts one
+        report more and takes its photos; both timelines say so."""
+        if kept.id == self.id:
+            raise InvalidInput("a case cannot be merged into itself")
+        self.act(Action.REJECT, actor, now, {"reason": f"合并到案件 {kept.id}（重复上报）"})
+        self.source_ref = f"merged:{kept.id}"
+        kept.join(now, actor=actor, channel="merge", photos=list(self.photos), note=f"合并案件 {self.id}")
+
+    @property
+    def merged_into(self) -> str | None:
+        ref = self.source_ref or ""
+        return ref.removeprefix("merged:") if ref.startswith("merged:") else None
+
+    def split_from(self, kept: Case | None, now: datetime, *, actor: Actor) -> None:
+        """拆分: this case was merged by mistake. It is reopened, and the case it was merged into counts
+        one report less, with a timeline entry and an event of its own."""
+        if self.merged_into is None:
+            raise InvalidInput("this case was not merged into another")
+        self.act(Action.REOPEN, actor, now, {"reason": "拆分：不是同一问题"})
+        self.source_ref = None
+        if kept is not None:
+            kept.report_count = max(1, kept.report_count - 1)
+            kept.version += 1
+            kept.updated_at = now
+            data = {"case_id": self.id, "report_count": kept.report_count}
+            kept._append(actor, now, "split", kept.status, reason=f"拆分出案件 {self.id}", data=data)
+            kept._record(events.CaseSplit, actor, now, data)
+
     # ----------------------------------------------------------------- triage
     def record_triage(
         self,

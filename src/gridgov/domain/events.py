@@ -154,6 +154,11 @@ class CaseEscalated(CaseEvent):
     pass
 
 
+@dataclass(frozen=True)
+class CaseSplit(CaseEvent):
+    """A case merged into this one by mistake was split out again: one report less."""
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (
@@ -180,5 +185,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CaseSupervised,
         CaseWarned,
         CaseEscalated,
+        CaseSplit,
     )
 }

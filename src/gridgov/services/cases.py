@@ -210,20 +210,13 @@ def merge_cases(cmd: MergeCases, uow, *, clock, policy) -> Case:
         kept = uow.cases.get(cmd.into, for_update=True)
         if kept is None or not _sees(cmd.actor, kept):
             raise InvalidInput(f"no case {cmd.into!r} that you may see to merge into")
-        case.act(Action.REJECT, cmd.actor, now, {"reason": f"合并到案件 {kept.id}（重复上报）"})
-        case.source_ref = f"merged:{kept.id}"
-        kept.join(now, actor=cmd.actor, channel="merge", photos=list(case.photos), note=f"合并案件 {case.id}")
+        case.merge_into(kept, now, actor=cmd.actor)
         sync_timers(uow, kept, policy)
     else:
-        if not (case.source_ref or "").startswith("merged:"):
-            raise InvalidInput("this case was not merged into another")
-        kept = uow.cases.get(case.source_ref.removeprefix("merged:"), for_update=True)
-        case.act(Action.REOPEN, cmd.actor, now, {"reason": "拆分：不是同一问题"})
-        case.source_ref = None
-        if kept is not None and kept.report_count > 1:
-            kept.report_count -= 1
-            kept.version += 1
-            kept.updated_at = now
+        kept = uow.cases.get(case.merged_into, for_update=True) if case.merged_into else None
+        case.split_from(kept, now, actor=cmd.actor)
+        if kept is not None:
+            sync_timers(uow, kept, policy)
     sync_timers(uow, case, policy)
     uow.commit()
     return case
