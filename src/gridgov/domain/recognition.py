@@ -40,6 +40,13 @@ NAMING_PHRASE_MIN = 3
 # At most this many characters between two slots of one phrasing ("垃圾桶都已经满了": 3).
 MAX_GAP = 8
 CATCH_ALL_NAMES = frozenset({"其他", "其它"})
+# A long text (a letter to the board, a hotline order with a story) mentions many things; there a name
+# alone decides only in its first sentence (at most SUBJECT_CHARS characters), where such texts state
+# their subject. A phrasing (a thing and what is wrong with it) decides anywhere. Chosen on the Haikou
+# orders and TipDM messages (docs/benchmarks.md): it halves the board letters named by a passing word.
+LONG_REPORT = 80
+SUBJECT_CHARS = 60
+SENTENCE_END = re.compile(r"[。！？!?\n]")
 CLAUSE_BREAK = re.compile(r"[，。！？；,.!?;\n：:]")
 # Words right after a thing named alone that make it a landmark or a qualifier, not the problem:
 # "路灯下有人摔倒", "公交站亭旁边有人摆摊", "火灾隐患", "火灾报警器误报", "负责路灯维修的公司"; 下沉/下陷 is
@@ -181,13 +188,21 @@ def _match(pattern: _Pattern, offset: int, clause: str):
     return best
 
 
+@lru_cache(maxsize=16)
+def _words(table: CategoryTable) -> tuple[str, ...]:
+    return tuple({w for _, patterns in _patterns(table) for p in patterns for slot in p.slots for w in slot})
+
+
 def _hits(text: str, table: CategoryTable, *, hints: bool = False) -> list[_Hit]:
     """Every category's strongest match in the text; phrasings too short to decide only with `hints`."""
     out = []
+    present = {w for w in _words(table) if w in text}  # one pass over the words: most patterns drop out here
     clauses = list(_clauses(text))
     for category, patterns in _patterns(table):
         top = None
         for pattern in patterns:
+            if not all(any(w in present for w in slot) for slot in pattern.slots):
+                continue
             for offset, clause in clauses:
                 m = _match(pattern, offset, clause)
                 if m is None or (not pattern.is_name and not hints and m[2] < NAMING_PHRASE_MIN):
@@ -206,6 +221,9 @@ def named_in(text: str, table: CategoryTable) -> Naming | None:
     if not text or SOLVED.search(text) or QUESTION.search(text):
         return None
     hits = _hits(text, table)
+    if len(text) > LONG_REPORT:
+        subject = min(len(SENTENCE_END.split(text, maxsplit=1)[0]), SUBJECT_CHARS)
+        hits = [h for h in hits if not h.single or h.start < subject]
     # a thing named alone that begins inside another category's single name and runs past its end is
     # a misreading of it ("红绿灯不亮" is a traffic light, not 灯不亮)
     hits = [
@@ -241,8 +259,10 @@ def suggest(text: str, table: CategoryTable, limit: int = 3) -> list[tuple[Categ
         if hit.strength >= 2:
             scored[hit.category.code] = round(min(1.0, 0.6 + 0.1 * hit.strength), 2)
     clauses = list(_clauses(text))
+    present = {w for w in _words(table) if w in text}
     for category, patterns in _patterns(table):
-        partial = max((_partial(p, clause) for p in patterns for _, clause in clauses), default=0)
+        candidates = [p for p in patterns if sum(any(w in present for w in slot) for slot in p.slots) >= 2]
+        partial = max((_partial(p, clause) for p in candidates for _, clause in clauses), default=0)
         if partial:  # two slots of a phrasing or more, not all: evidence for a person, never a decision
             scored[category.code] = max(scored.get(category.code, 0.0), round(min(0.55, 0.4 + 0.05 * partial), 2))
         name = category.name

@@ -11,9 +11,9 @@ from gridgov.domain.commands import DeleteRule, ImportCategories, ImportRules, S
 from gridgov.domain.deadlines import TimeLimit
 from gridgov.domain.documents import check_value, read_csv
 from gridgov.domain.errors import InvalidInput, NotFound
+from gridgov.domain.recognition import references
 from gridgov.domain.responsibility import BY_CATEGORY, Rule, rule_from_dict
 from gridgov.domain.roles import Role
-from gridgov.domain.recognition import references
 from gridgov.domain.taxonomy import CategoryTable, parse_category_csv, parse_category_yaml
 
 MAX_RULES = 10_000  # a district's 权责清单 has hundreds of rules
