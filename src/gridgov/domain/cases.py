@@ -16,6 +16,7 @@ from typing import Any
 
 from gridgov.domain import events
 from gridgov.domain.errors import Forbidden, InvalidInput, InvalidTransition
+from gridgov.domain.events import CaseEvent
 from gridgov.domain.roles import SYSTEM_ACTOR, Actor, Role
 from gridgov.domain.taxonomy import DEFAULT_LIMIT_HOURS, Channel, Grade
 from gridgov.domain.workflow import Action, CaseStatus, actions_for, actions_from, transition_for
@@ -475,7 +476,7 @@ class Case:
             )
         )
 
-    def _record(self, event_type: type[events.CaseEvent], actor: Actor, now: datetime, data: dict) -> None:
+    def _record(self, event_type: type[CaseEvent], actor: Actor, now: datetime, data: dict) -> None:
         self.events.append(
             event_type(
                 case_id=self.id,

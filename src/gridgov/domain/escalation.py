@@ -87,7 +87,7 @@ def ladder_from_dict(data: Mapping[str, Any], *, known_unit_types: set[str] | No
         if anchor not in ANCHORS:
             problems.append(f"{where}.anchor must be one of {', '.join(ANCHORS)}")
         try:
-            action = EscalationAction(raw.get("action"))
+            action = EscalationAction(str(raw.get("action")))
         except ValueError:
             problems.append(f"{where}.action must be one of {', '.join(a.value for a in EscalationAction)}")
             action = None
@@ -165,7 +165,8 @@ def plan_timers(case, calendar: WorkingCalendar, ladders: Mapping[str, Ladder], 
         out.append(PlannedTimer(f"handle:yellow:{due_key}", yellow_at(case.dispatched_at, case.due_at, yellow_share), {"kind": "warning", "level": "yellow", "stage": "handle"}))
         out.append(PlannedTimer(f"handle:red:{due_key}", case.due_at, {"kind": "warning", "level": "red", "stage": "handle"}))
         ladder = ladders.get(case.ladder or "standard")
-        for step in ladder.steps if ladder else ():
+        for step in ladder.steps if ladder is not None else ():
+            assert ladder is not None
             anchor = case.dispatched_at if step.anchor == "dispatched" else case.due_at
             due = step.after.due_after(anchor, calendar)
             out.append(

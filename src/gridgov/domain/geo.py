@@ -38,6 +38,7 @@ def validate_lon_lat(lon: object, lat: object) -> tuple[float, float]:
             raise InvalidCoordinates(f"{name} must be a finite number")
         if not -bound <= value <= bound:
             raise InvalidCoordinates(f"{name} {value} is outside [-{bound:g}, {bound:g}]")
+    assert isinstance(lon, int | float) and isinstance(lat, int | float)  # checked just above
     return float(lon), float(lat)
 
 

@@ -255,7 +255,7 @@ def tree_from_geojson(collection: Any) -> GridTree:
         node, problem = _node_from_feature(fid, feature)
         if problem:
             problems.append(problem)
-        else:
+        elif node is not None:
             items.append((fid, node))
     problems.extend(validate_nodes(items))
     if problems:
@@ -285,7 +285,7 @@ def _node_from_feature(fid: str, feature: Any) -> tuple[GridNode | None, GridPro
     except Exception as exc:  # shapely raises several types for malformed GeoJSON
         return None, GridProblem(fid, code, "bad_geometry", f"geometry cannot be read: {exc}")
     extra = {k: v for k, v in props.items() if k not in _RESERVED}
-    return GridNode(code, props["name"], level, parent or None, geometry, extra), None
+    return GridNode(str(code), props["name"], level, parent or None, geometry, extra), None
 
 
 def tree_to_geojson(tree: GridTree) -> dict[str, Any]:

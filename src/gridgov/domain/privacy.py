@@ -67,6 +67,6 @@ def redact_text(text: str | None) -> str | None:
     every reader who does not see the reporter's phone in clear and for everything published."""
     if not text:
         return text
-    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
-    text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
-    return _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)) or "", text)
+    text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)) or "", text)
+    return _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)) or "", text)
