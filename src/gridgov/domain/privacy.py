@@ -7,6 +7,7 @@ may see a field in clear is a policy table here, and every unmasked read is audi
 from __future__ import annotations
 
 import re
+from typing import overload
 
 from gridgov.domain.roles import Role
 
@@ -62,6 +63,10 @@ _MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[ \-]?)?1[3-9]\d(?:[ \-]?\d{4}){2}
 _LANDLINE_IN_TEXT = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
 
 
+@overload
+def redact_text(text: str) -> str: ...
+@overload
+def redact_text(text: None) -> None: ...
 def redact_text(text: str | None) -> str | None:
     """Free text with the personal numbers in it masked the way the phone field is (138****5678), for
     every reader who does not see the reporter's phone in clear and for everything published."""

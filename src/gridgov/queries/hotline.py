@@ -31,4 +31,4 @@ def exported_orders(conn: Connection, actor: Actor, since: datetime | None) -> l
         query = query.where(scope)
     if since is not None:
         query = query.where(c.updated_at >= since)
-    return conn.execute(query.order_by(c.reported_at)).fetchall()
+    return list(conn.execute(query.order_by(c.reported_at)).fetchall())

@@ -56,6 +56,7 @@ def due_cases(
     out = []
     for row in conn.execute(query.order_by(c.due_at).limit(limit)):
         case = case_from_row(row)
+        assert case.due_at is not None  # the query asks for cases with a deadline
         level = urgency(case.dispatched_at or case.reported_at, case.due_at, now, yellow_share)
         minutes_left = round((case.due_at - now).total_seconds() / 60, 1)
         out.append({**case_summary(case, actor, now), "urgency": str(level), "minutes_left": minutes_left})

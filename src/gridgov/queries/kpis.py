@@ -57,7 +57,8 @@ def period_code(conn: Connection, col, by: str, tz: ZoneInfo, at: datetime):
         if by == "week":
             return func.to_char(func.date_trunc("week", local), "YYYY-MM-DD")
         return func.to_char(local, "YYYY-MM-DD" if by == "day" else "YYYY-MM")
-    shift = f"{int(at.astimezone(tz).utcoffset().total_seconds() // 60):+d} minutes"
+    offset = at.astimezone(tz).utcoffset() or timedelta(0)
+    shift = f"{int(offset.total_seconds() // 60):+d} minutes"
     if by == "week":
         return func.date(col, shift, "weekday 0", "-6 days")
     return func.strftime("%Y-%m-%d" if by == "day" else "%Y-%m", col, shift)
@@ -108,7 +109,9 @@ def measure_many(conn: Connection, actor: Actor, windows: list[tuple[datetime, d
     ordered_sets = conn.dialect.name == "postgresql"  # SQLite has no percentile_disc: a window function there
     for batch in batches:
         key = group.key(c[batch[0][1] + "_at"]).label("g") if group.key else literal_column("'all'").label("g")
-        columns, readers, ranges = [], [], []
+        columns: list[Any] = []
+        readers: list[Any] = []
+        ranges: list[Any] = []
         for w, basis in batch:
             col = c[basis + "_at"]
             in_range = and_(col >= windows[w][0], col < windows[w][1])
@@ -239,7 +242,8 @@ def kpi_table(conn: Connection, actor: Actor, *, start: date, end: date, by: str
     k.check_grouping(by)
     _check_filters(conn, grid, unit)
     c = t.cases.c
-    filters, params = [], {}
+    filters: list[Any] = []
+    params: dict[str, Any] = {}
     if grid:
         filters.append(c.grid_code.like(grid + "%"))
         params["grid"] = grid
@@ -254,7 +258,7 @@ def kpi_table(conn: Connection, actor: Actor, *, start: date, end: date, by: str
 
     total_group = _group(conn, None, tz, lo)
     totals = [m.get("all", {}) for m in measure_many(conn, actor, [(lo, hi), (yoy_lo, yoy_hi), (mom_lo, mom_hi)], total_group, filters)]
-    total = {"code": None, "name": "合计"}
+    total: dict[str, Any] = {"code": None, "name": "合计"}
     for ind in k.REGISTRY:
         cell = _cell(ind, totals[0], lo, hi, params)
         cell["yoy"] = _compare(cell, ind, totals[1], yoy_lo, yoy_hi, params)
@@ -289,7 +293,7 @@ def _key_rows(conn, actor, by, group, filters, params, ranges, grid) -> list[dic
             row_params.update({"reporter": key, "channel": str(Channel.GRID_APP)})
         else:
             row_params[by] = key
-        row = {"code": key, "name": names.get(key, key)}
+        row: dict[str, Any] = {"code": key, "name": names.get(key, key)}
         for ind in k.REGISTRY:
             (lo, hi), (ylo, yhi), (mlo, mhi) = ranges
             cell = _cell(ind, data[0].get(key), lo, hi, row_params)
@@ -338,7 +342,7 @@ def _time_rows(conn, actor, start, end, by, tz, group, filters, params) -> list[
     year = measure(conn, actor, local_start(y_first, tz), local_start(y_last + timedelta(days=1), tz), group, filters)
     rows = []
     for code, name, first, last in periods:
-        row = {"code": code, "name": name, "first_day": first.isoformat(), "last_day": last.isoformat()}
+        row: dict[str, Any] = {"code": code, "name": name, "first_day": first.isoformat(), "last_day": last.isoformat()}
         a, b = local_start(first, tz), local_start(last + timedelta(days=1), tz)
         prior = {}
         for back, source in (("yoy", year), ("mom", before)):

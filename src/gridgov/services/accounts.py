@@ -87,7 +87,7 @@ def log_in(new_uow, *, hasher, now: datetime, username: str, password: str, addr
         raise TooManyAttempts(wait)
     usable = user is not None and user.active
     # the same Argon2 work for a name that does not exist or is disabled: the answer takes as long
-    matches = hasher.verify(password, user.password_hash if usable else hasher.dummy_hash)
+    matches = hasher.verify(password, user.password_hash if user is not None and usable else hasher.dummy_hash)
     with new_uow() as uow:
         for key, rules in keys.items():
             state = uow.login_throttle.load_for_update(key, now)
@@ -100,7 +100,7 @@ def log_in(new_uow, *, hasher, now: datetime, username: str, password: str, addr
         if not (matches and usable):
             uow.login_throttle.purge(now)
         uow.commit()
-    if not (matches and usable):
+    if not (matches and usable) or user is None:
         raise WrongCredentials("wrong user name or password")
     return user
 

@@ -215,7 +215,7 @@ def css() -> str:
     return (resources.files("gridgov.web") / "static" / "brief" / "brief.css").read_text(encoding="utf-8")
 
 
-def render_html(data: dict[str, Any], *, stylesheet: str = "/static/brief/brief.css") -> str:
+def render_html(data: dict[str, Any], *, stylesheet: str | None = "/static/brief/brief.css") -> str:
     """The brief as one HTML page; styles come from the linked sheet (no inline style: the CSP forbids it)."""
     names = {row["code"]: row["name"] for row in data["communities"]}
     charts = {

@@ -210,7 +210,7 @@ def _escalate(uow, case, data: dict[str, Any], now: datetime, policy: DeadlinePo
     units = uow.units.list()
     unit = None
     if step.target.kind == "unit_type":
-        unit = resolve_unit_type(step.target.value, case.grid_code, units)
+        unit = resolve_unit_type(str(step.target.value), case.grid_code, units)
     elif step.target.kind == "assigned_unit":
         unit = next((u for u in units if u.id == case.unit_id), None)
     applied = {
