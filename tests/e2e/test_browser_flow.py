@@ -138,7 +138,8 @@ def test_report_to_rating_across_every_screen(browser, demo, tmp_path):
     login(resident, base, "resident")
     assert resident.url.endswith("/m/report")
     resident.wait_for_selector("body[data-ready='1']")
-    resident.get_by_label("问题描述").fill("景华新村5栋楼道里堆满纸箱杂物，没人管")
+    # words that suggest a category without naming it (楼道里堆满纸箱杂物 names 乱堆物料 since issue 11)
+    resident.get_by_label("问题描述").fill("景华新村5栋楼道里有杂物，没人管")
     resident.wait_for_selector("#suggestions button[data-code='E0110']")  # 乱堆物料 suggested as the resident types
     resident.get_by_label("现场照片").set_input_files(str(photo_file(tmp_path, "before.jpg", (150, 120, 90))))
     # the photo button speaks the page's language (the browser's own file button would say "Choose Files")
@@ -158,7 +159,7 @@ def test_report_to_rating_across_every_screen(browser, demo, tmp_path):
     resident.wait_for_selector(f"#report-done[data-case-id='{case_id}']")
     wait_for_js(wall, f"document.querySelector('.tile[data-k=\"today_received\"] .n').textContent == '{received_before + 1}'")
 
-    # the classifier is unsure of this text, so the case waits in the dispatcher's triage queue
+    # the words suggest 乱堆物料 without naming it, so the case waits in the dispatcher's triage queue
     desk_ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
     desk = desk_ctx.new_page()
     watch_errors(desk, errors)
@@ -166,7 +167,7 @@ def test_report_to_rating_across_every_screen(browser, demo, tmp_path):
     desk.wait_for_selector(f".case-row[data-case='{case_id}']")
     desk.locator(f".case-row[data-case='{case_id}'] button").click()
     desk.wait_for_selector(".detail-head")
-    assert "AI分类把握不足" in desk.locator("#detail .routing").inner_text()  # "classifier unsure", in the page's language
+    assert "类别不确定，可能是：乱堆物料" in desk.locator("#detail .routing").inner_text()  # the reason's code, in the page's language
     desk.locator("button[data-action='triage']").click()
     triage = desk.locator("form[data-action='triage']")
     triage.get_by_label("类别").select_option("E0110")
