@@ -71,7 +71,7 @@ def test_words_that_suggest_urban_events_without_naming_one_wait_for_a_person_wi
 def test_the_dry_run_takes_a_devices_scene_and_severity_as_triage_does(api):
     scene = dry_run(api, "AI识别：垃圾满溢", scene="垃圾满溢", channel="ai_camera")
     assert scene["category"] == "E0109" and {"code": "category.scene", "scene": "垃圾满溢", "category": "E0109"} in scene["because"]
-    alarm = dry_run(api, "物联感知：烟感报警", scene="smoke", channel="iot_alarm", severity="critical")
+    alarm = dry_run(api, "物联感知：一氧化碳超标", scene="co", channel="iot_alarm", severity="critical")
     assert alarm["category"] == "E0602" and alarm["grade"] == 1
     unknown = dry_run(api, "AI识别：外星人", scene="外星人", channel="ai_camera")
     assert unknown["reasons"] == [{"code": "scene.unknown", "scene": "外星人"}] and unknown["category"] is None
