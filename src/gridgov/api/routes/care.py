@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
 
 from gridgov.api.authz import require
 from gridgov.api.problems import ApiProblem
@@ -108,12 +109,18 @@ def record_visit(
     ref = body.client_ref or idempotency_key
     if not ref:
         raise ApiProblem(422, "Invalid input", "name the visit with client_ref or an Idempotency-Key, so a retry is not counted twice")
-    with platform.uow() as uow:
-        visit, created = care.record_visit(
-            uow, actor=actor, care_id=care_id, client_ref=ref, note=body.note, photos=body.photos, lon=body.lon,
-            lat=body.lat, visited_at=body.visited_at, calendar=platform.policy.calendar, local_date=_local_date,
-            now=platform.clock.now(), new_id=new_id,
-        )  # fmt: skip
+    for attempt in (1, 2):  # two retries of one visit at the same instant: the second finds the first's row
+        try:
+            with platform.uow() as uow:
+                visit, created = care.record_visit(
+                    uow, actor=actor, care_id=care_id, client_ref=ref, note=body.note, photos=body.photos, lon=body.lon,
+                    lat=body.lat, visited_at=body.visited_at, calendar=platform.policy.calendar, local_date=_local_date,
+                    now=platform.clock.now(), new_id=new_id,
+                )  # fmt: skip
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise ApiProblem(409, "Conflict", "the visit was recorded meanwhile; send it again") from None
     response.status_code = 201 if created else 200
     return visit
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from gridgov.api.authz import require
@@ -36,6 +37,20 @@ MAX_FILE = 20 * 1024 * 1024
 # Birth dates on ID cards are dates in Beijing time, whatever the district's own zone.
 _ID_ZONE = ZoneInfo("Asia/Shanghai")
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _one_import_at_a_time(run):
+    """Two imports naming the same person (or credit code) at the same moment: the second's insert meets
+    the first's unique key; it is refused whole with 409, and sending the file again reports those rows as
+    imported before."""
+
+    def guarded() -> dict[str, Any]:
+        try:
+            return run()
+        except IntegrityError:
+            raise ApiProblem(409, "Conflict", "another import registered some of these rows meanwhile; send the file again") from None
+
+    return guarded
 
 
 async def _file(request: Request) -> tuple[bytes, str]:
@@ -71,6 +86,7 @@ async def import_residents(
     before is listed under `already_imported`."""
     content, name = await _file(request)
 
+    @_one_import_at_a_time
     def run() -> dict[str, Any]:
         rows = read_table(content, name)
         now = platform.clock.now()
@@ -175,6 +191,7 @@ async def import_organisations(
     统一社会信用代码, 网格 and optionally 楼栋, 地址, 联系人, 联系电话; the same report as every import."""
     content, name = await _file(request)
 
+    @_one_import_at_a_time
     def run() -> dict[str, Any]:
         rows = read_table(content, name)
         with platform.uow() as uow:
