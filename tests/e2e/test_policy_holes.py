@@ -226,8 +226,9 @@ def test_an_open311_report_names_its_key_by_record_not_by_its_characters(client)
 def test_the_api_tells_each_account_what_it_may_do(client):
     perms = {who: client.get("/api/v1/auth/me", headers=client.login(who)).json()["permissions"] for who in ("ann", "disp", "boss", "root")}
     assert perms["ann"] == []
-    assert perms["boss"] == ["view_stats", "view_triage"]
+    assert perms["boss"] == ["view_alarms", "view_register", "view_stats", "view_triage"]
     assert perms["disp"] == [
-        "edit_triage_data", "feed_machine_channels", "merge_cases", "resolve_triage", "view_devices", "view_stats", "view_triage",
+        "acknowledge_alarms", "edit_register", "edit_triage_data", "feed_machine_channels", "merge_cases", "resolve_triage",
+        "view_alarms", "view_devices", "view_register", "view_stats", "view_triage",
     ]  # fmt: skip
-    assert len(perms["root"]) == 12  # every permission of domain/policy.py
+    assert len(perms["root"]) == 16  # every permission of domain/policy.py

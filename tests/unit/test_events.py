@@ -10,7 +10,7 @@ from tests.conftest import make_settings
 
 # Written out by hand: renaming an event class changes what integrators receive, so it must change here too.
 WIRE_NAMES = [
-    "CaseAccepted", "CaseClaimed", "CaseClosed", "CaseDispatched", "CaseEscalated", "CaseHandled", "CaseJoined",
+    "CaseAccepted", "CaseAlarmChanged", "CaseClaimed", "CaseClosed", "CaseDispatched", "CaseEscalated", "CaseHandled", "CaseJoined",
     "CaseRated", "CaseRejected", "CaseReopened", "CaseReported", "CaseResumed", "CaseReturned",
     "CaseReworkRequested", "CaseSplit", "CaseSupervised", "CaseSuspended", "CaseTriaged", "CaseVerified", "CaseWarned",
     "ExtensionApproved", "ExtensionDenied", "ExtensionRequested", "SuspensionRequested",

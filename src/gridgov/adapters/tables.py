@@ -226,6 +226,7 @@ devices = Table(
     Column("grid_code", String(32), nullable=True),
     Column("person", JSON, nullable=True),  # SOS button: the care person (name, phone, address, contacts)
     Column("active", Boolean, nullable=False, default=True),
+    Column("profile", String(32), nullable=True),  # a sensor's device profile (issue 16)
 )
 
 api_keys = Table(
@@ -580,4 +581,38 @@ register_organisations = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Sensor rules' progress per (device, rule), written after each reading (domain/telemetry.RuleState),
+# so a restart resumes a duration or a repeat count where it was (issue 16).
+telemetry_states = Table(
+    "telemetry_states",
+    metadata,
+    Column("device_id", String(64), primary_key=True),
+    Column("rule", String(64), primary_key=True),
+    Column("state", JSON, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Alarms (DESIGN §4). `active_key` is "device:rule" while the alarm is active and NULL once cleared, so
+# the unique index keeps one active alarm per (device, rule) on both SQLite and PostgreSQL.
+alarms = Table(
+    "alarms",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("device_id", String(64), nullable=False, index=True),
+    Column("rule", String(64), nullable=False),
+    Column("profile", String(32), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("status", String(16), nullable=False),  # active | cleared
+    Column("acknowledged", Boolean, nullable=False),
+    Column("acknowledged_by", String(64), nullable=True),
+    Column("acknowledged_at", UTCDateTime, nullable=True),
+    Column("active_key", String(130), nullable=True, unique=True),
+    Column("grid_code", String(32), nullable=True, index=True),
+    Column("case_id", String(26), nullable=True),
+    Column("reasons", JSON, nullable=False),
+    Column("raised_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("cleared_at", UTCDateTime, nullable=True),
 )

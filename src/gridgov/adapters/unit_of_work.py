@@ -13,6 +13,7 @@ from gridgov.adapters import account_repositories as ar
 from gridgov.adapters import register_repository as reg
 from gridgov.adapters import repositories as r
 from gridgov.adapters import tables as t
+from gridgov.adapters import telemetry_repository as tr
 from gridgov.adapters.database import mark_write_transaction
 from gridgov.adapters.retention import RetentionRepository
 
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
         self.open_cases = r.OpenCaseFinder(self.conn)
         self.retention = RetentionRepository(self.conn)
         self.register = reg.RegisterRepository(self.conn)
+        self.telemetry = tr.TelemetryRepository(self.conn)
         self.committed_events = []
         return self
 

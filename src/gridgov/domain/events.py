@@ -159,6 +159,11 @@ class CaseSplit(CaseEvent):
     """A case merged into this one by mistake was split out again: one report less."""
 
 
+@dataclass(frozen=True)
+class CaseAlarmChanged(CaseEvent):
+    """The sensor alarm that opened this case changed: its severity rose or fell back, or it cleared."""
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (
@@ -186,5 +191,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CaseWarned,
         CaseEscalated,
         CaseSplit,
+        CaseAlarmChanged,
     )
 }

@@ -53,6 +53,8 @@ class Permission(StrEnum):
     VIEW_OPERATIONS = "view_operations"  # audit log, outbox, parked work
     VIEW_REGISTER = "view_register"  # the register (人房企) of one's grid; numbers masked by role
     EDIT_REGISTER = "edit_register"  # import, register and move residents
+    VIEW_ALARMS = "view_alarms"  # sensor alarms of one's grid (issue 16)
+    ACKNOWLEDGE_ALARMS = "acknowledge_alarms"  # say an alarm has been seen (确认告警)
 
 
 _CENTER = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN})
@@ -72,6 +74,8 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_INTEGRATIONS: _ADMIN,
     Permission.VIEW_DEVICES: _DISPATCH,
     Permission.FEED_MACHINE_CHANNELS: _DISPATCH,
+    Permission.VIEW_ALARMS: _CENTER,
+    Permission.ACKNOWLEDGE_ALARMS: _DISPATCH,
     Permission.VIEW_OPERATIONS: _ADMIN,
     # Grid workers collect the register of their grid (双实信息采集); the center reads it, and its dispatchers
     # correct it. Which rows each sees is the register's data scope (domain/registry.py).
@@ -94,6 +98,8 @@ _DENIAL = {
     Permission.VIEW_OPERATIONS: "only an administrator sees the audit log and the platform's queues",
     Permission.VIEW_REGISTER: "only grid workers and the governance center see the register",
     Permission.EDIT_REGISTER: "only grid workers, dispatchers and administrators change the register",
+    Permission.VIEW_ALARMS: "only the governance center sees the sensor alarms",
+    Permission.ACKNOWLEDGE_ALARMS: "only a dispatcher or an administrator acknowledges an alarm",
 }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from gridgov.domain.errors import Forbidden, InvalidInput, NotFound
 from gridgov.domain.roles import Actor, Role
 
-CHANNELS = ("camera", "alarm", "sos", "hotline", "open311")
+CHANNELS = ("camera", "alarm", "sos", "hotline", "open311", "telemetry")
 PREFIX = "ggk_"
 
 

@@ -18,6 +18,7 @@ from gridgov.domain.commands import ReportCase, StorePhoto
 from gridgov.domain.policy import Permission
 from gridgov.domain.privacy import mask_name, mask_phone
 from gridgov.domain.roles import Actor
+from gridgov.services.telemetry import shipped_profiles
 
 router = APIRouter(prefix="/api/v1", tags=["intake"])
 ERRORS = {401: {"description": "Not logged in"}, 403: {"description": "Forbidden"}, 404: {"description": "Unknown device"}, 422: {"description": "Invalid"}}
@@ -36,11 +37,23 @@ def put_device(
     if platform.grids.loaded and node is None:
         raise ApiProblem(422, "Invalid input", "the device lies outside every grid of this district")
     row = {"id": device_id, "kind": data["kind"], "name": data["name"].strip(), "lon": float(data["lon"]), "lat": float(data["lat"]),
-           "grid_code": node.code if node else None, "person": data.get("person"), "active": bool(data.get("active", True))}  # fmt: skip
+           "grid_code": node.code if node else None, "person": data.get("person"), "active": bool(data.get("active", True)),
+           "profile": _profile(data)}  # fmt: skip
     with platform.uow() as uow:
         uow.devices.put(row)
         uow.commit()
     return row
+
+
+def _profile(data: dict[str, Any]) -> str | None:
+    """A sensor's device profile (issue 16): one of the shipped profiles, whose rules its readings step."""
+    name = data.get("profile")
+    if name is None:
+        return None
+    profiles = shipped_profiles()
+    if data["kind"] != "sensor" or name not in profiles:
+        raise ApiProblem(422, "Invalid input", f"profile is for sensors, one of: {', '.join(profiles)}")
+    return name
 
 
 @router.get("/devices", responses=ERRORS)
