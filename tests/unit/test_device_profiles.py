@@ -21,7 +21,7 @@ def test_every_kind_the_issue_names_is_shipped_with_a_known_category_and_an_offl
     codes = {row["code"] for row in csv.DictReader(text.splitlines())}
     assert {p.category for p in profiles.values()} <= codes
     assert {p.name: p.category for p in profiles.values()}["smoke"] == "E0406"  # 火灾
-    assert all(p.rule("offline") is not None for p in profiles.values())
+    assert all(p.rule("offline") is not None and not p.rule("offline").opens_case for p in profiles.values())
 
 
 def run(profile: str, rule: str, timeline):

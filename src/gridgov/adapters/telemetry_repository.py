@@ -33,6 +33,11 @@ class TelemetryRepository:
         )
         return {r.rule: r.state for r in rows}
 
+    def devices_with_state(self) -> list[str]:
+        """Devices whose rules have progress stored: the ones a silence sweep judges."""
+        query = select(t.telemetry_states.c.device_id).distinct().order_by(t.telemetry_states.c.device_id)
+        return list(self.conn.execute(query).scalars())
+
     def put_state(
         self, device_id: str, rule: str, state: dict[str, Any], now: datetime, *, existed: bool
     ) -> None:

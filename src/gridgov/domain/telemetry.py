@@ -278,10 +278,13 @@ class Rule:
     name: str
     levels: tuple[Level, ...]
     quiet_clear_seconds: float | None = None
+    opens_case: bool = (
+        True  # False: the alarm is listed and acknowledged, but no case (a device gone offline)
+    )
 
 
 def parse_rule(data: Any, where: str = "rule") -> Rule:
-    """{name, levels: [{severity, when, for?, times?}], quiet_clear?}; a single-level rule may put
+    """{name, levels: [{severity, when, for?, times?}], quiet_clear?, case?}; a single-level rule may put
     severity/when/for/times at the top."""
     if not isinstance(data, dict):
         raise InvalidInput(f"{where} must be an object")
@@ -302,7 +305,10 @@ def parse_rule(data: Any, where: str = "rule") -> Rule:
             raise InvalidInput(f"{at}: for must be >= 0 seconds and times a whole number >= 1")
         levels.append(Level(item["severity"], parse_condition(item.get("when"), at), seconds, times))
     quiet = _number(data, "quiet_clear", where) if "quiet_clear" in data else None
-    return Rule(name, tuple(levels), quiet)
+    opens_case = data.get("case", True)
+    if not isinstance(opens_case, bool):
+        raise InvalidInput(f"{where} {name}: case must be true or false")
+    return Rule(name, tuple(levels), quiet, opens_case)
 
 
 # --- state and evaluation --------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from gridgov.domain.commands import ReportCase
 from gridgov.domain.errors import NotFound
 from gridgov.domain.instants import InstantError, parse_instant
 from gridgov.domain.roles import Actor
-from gridgov.domain.telemetry import Profile, RuleState, on_reading, parse_profile
+from gridgov.domain.telemetry import Profile, RuleState, on_reading, on_tick, parse_profile
 
 MAX_BATCH = 1000
 # A reading stamped further ahead than clock drift allows, or older than a device's store-and-forward
@@ -82,9 +82,8 @@ def ingest(
         if refused:
             rejected.append({"index": index, "device_id": device_id, "reasons": refused, "partly_kept": True})
         for change in made.get("changes", []):
-            if (
-                change["status"] == "active" and change.get("case_id") is None
-            ):  # before the next reading may clear it
+            # the case opens before the next reading, which may clear the alarm
+            if change["status"] == "active" and change.get("case_id") is None and _opens_case(change):
                 change["case_id"] = _open_case(change, actor=actor, uow_factory=uow_factory, bus=bus)
             changes.append(change)
     rejected.sort(key=lambda r: r["index"])
@@ -117,6 +116,40 @@ def _one(
                 changes.append(_alarm_change(uow, device, profile, rule.name, out.change, now, new_id))
         uow.commit()
         return refused, {"kept": kept, "changes": changes}
+
+
+def sweep_silence(
+    *, actor: Actor, uow_factory: Callable[[], Any], bus, now: datetime, new_id
+) -> list[dict[str, Any]]:
+    """The clock's turn: every rule of every reporting device is stepped with no reading at `now`, so
+    a device that fell silent raises its offline alarm and an event sensor's quiet alarm clears. A
+    device that never reported is not judged (it has no state yet). Returns the alarm changes."""
+    with uow_factory() as uow:
+        devices = uow.telemetry.devices_with_state()
+    changes: list[dict[str, Any]] = []
+    for device_id in devices:
+        with uow_factory() as uow:
+            device = uow.telemetry.lock_device(device_id)
+            profile = shipped_profiles().get((device or {}).get("profile") or "")
+            if device is None or not device["active"] or profile is None:
+                continue
+            stored = uow.telemetry.states(device_id)
+            made = []
+            for rule in profile.rules:
+                if rule.name not in stored:
+                    continue
+                before = RuleState.from_data(stored[rule.name])
+                out = on_tick(rule, before, now)
+                if out.state != before:
+                    uow.telemetry.put_state(device_id, rule.name, out.state.to_data(), now, existed=True)
+                if out.change is not None:
+                    made.append(_alarm_change(uow, device, profile, rule.name, out.change, now, new_id))
+            uow.commit()
+        for change in made:
+            if change["status"] == "active" and change.get("case_id") is None and _opens_case(change):
+                change["case_id"] = _open_case(change, actor=actor, uow_factory=uow_factory, bus=bus)
+            changes.append(change)
+    return changes
 
 
 def _alarm_change(
@@ -158,6 +191,11 @@ def _alarm_change(
 def _summary(alarm: dict[str, Any], kind: str) -> dict[str, Any]:
     keys = ("id", "device_id", "rule", "profile", "severity", "status", "case_id", "grid_code", "reasons")
     return {"kind": kind, **{k: alarm.get(k) for k in keys}}
+
+
+def _opens_case(change: dict[str, Any]) -> bool:
+    rule = shipped_profiles()[change["profile"]].rule(change["rule"])
+    return rule is not None and rule.opens_case
 
 
 def _open_case(change: dict[str, Any], *, actor: Actor, uow_factory, bus) -> str | None:
