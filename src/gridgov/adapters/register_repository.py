@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from gridgov.adapters import tables as t
+from gridgov.adapters.repositories import link_photos
 
 
 class RegisterRepository:
@@ -156,3 +157,5 @@ class RegisterRepository:
 
     def add_visit(self, row: dict[str, Any]) -> None:
         self.conn.execute(insert(t.care_visits), [row])
+        if row["photos"]:  # whoever may read the care file sees its visits' photos (queries/photos.py)
+            link_photos(self.conn, "care", row["care_person_id"], set(row["photos"]))
