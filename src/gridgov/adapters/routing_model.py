@@ -54,9 +54,6 @@ _INSTRUCTION = re.compile(r"[（(]\s*请职能局[^）)]*[）)]")
 _ORDER_REF = re.compile(r"工单编号[:：]?\s*\d+")
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
-# The unit an operator asked to act ("请市住建局核实处理！"): a strong hint, but one among many words of a
-# long order, so it gets a feature block of its own.
-_FORWARDED = re.compile(r"请([^，。！!；;,（(]{2,20}?)(?:核实|处理|办理|跟进|协调|调查|核查|尽快|依法|予以|回复|解决|查处)")
 
 
 class RoutingModelError(Exception):
@@ -81,17 +78,10 @@ def _words(text: str) -> list[str]:
     return jieba.lcut(text, HMM=False)
 
 
-def forwarded_to(text: str) -> str:
-    """The names an order asks to act ("请区政府核实处理" -> 区政府), or 无 when it names none (a block
-    needs a word in its vocabulary even when no training text names anyone)."""
-    return " ".join(_FORWARDED.findall(text)) or "无"
-
-
 def _pipeline(c: float = 0.5, class_weight: str | None = None):
     features = FeatureUnion([
         ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, max_features=300_000)),
         ("words", TfidfVectorizer(tokenizer=_words, token_pattern=None, lowercase=False, sublinear_tf=True, min_df=1)),
-        ("forwarded", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, preprocessor=forwarded_to)),
     ])  # fmt: skip
     svm = LinearSVC(C=c, class_weight=class_weight)
     return make_pipeline(features, CalibratedClassifierCV(svm, cv=3, method="sigmoid", ensemble=False))
