@@ -86,8 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("file", type=Path, nargs="?")
     q.set_defaults(func=cmd_categories_export)
 
-    p = sub.add_parser("worker", help="run background loops alone (scale-out): relay, ticker, webhooks, purge")
-    p.add_argument("kinds", nargs="*", default=["relay", "ticker", "webhooks", "purge"], choices=["relay", "ticker", "webhooks", "purge"])
+    p = sub.add_parser("worker", help="run background loops alone (scale-out): relay, ticker, webhooks, purge, telemetry")
+    kinds = ["relay", "ticker", "webhooks", "purge", "telemetry"]
+    p.add_argument("kinds", nargs="*", default=kinds, choices=kinds)
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("brief", help="write the morning brief of a day (it covers the day before) as PDF or HTML")

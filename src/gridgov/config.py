@@ -112,8 +112,8 @@ class Settings(BaseSettings):
     )
     background: str = Field(
         "all",
-        pattern=r"^\s*(all|none|(relay|ticker|webhooks|purge)(\s*,\s*(relay|ticker|webhooks|purge))*)\s*$",
-        description="Loops `gridgov serve` runs beside the API: all, none, or a list of relay, ticker, webhooks, purge.",
+        pattern=r"^\s*(all|none|(relay|ticker|webhooks|purge|telemetry)(\s*,\s*(relay|ticker|webhooks|purge|telemetry))*)\s*$",
+        description="Loops `gridgov serve` runs beside the API: all, none, or a list of relay, ticker, webhooks, purge, telemetry.",
     )
     outbox_keep_days: int = Field(
         7, ge=1, le=3650,
@@ -151,7 +151,7 @@ class Settings(BaseSettings):
         """The loops named by `background` ("all" = relay, ticker and webhooks)."""
         text = self.background.strip()
         if text == "all":
-            return {"relay", "ticker", "webhooks", "purge"}
+            return {"relay", "ticker", "webhooks", "purge", "telemetry"}
         return set() if text == "none" else {part.strip() for part in text.split(",")}
 
     @property

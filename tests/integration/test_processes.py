@@ -188,13 +188,13 @@ def test_sqlite_keeps_a_generated_key_only_its_owner_reads(tmp_path, clock):
 
 
 def running_loops() -> set[str]:
-    return {th.name for th in threading.enumerate()} & {"outbox-relay", "deadline-ticker", "webhook-sender"}
+    return {th.name for th in threading.enumerate()} & {"outbox-relay", "deadline-ticker", "webhook-sender", "telemetry-silence"}
 
 
 @pytest.mark.parametrize(
     ("background", "loops"),
     [("none", set()), ("ticker", {"deadline-ticker"}), ("relay, webhooks", {"outbox-relay", "webhook-sender"}),
-     ("all", {"outbox-relay", "deadline-ticker", "webhook-sender"})],
+     ("telemetry", {"telemetry-silence"}), ("all", {"outbox-relay", "deadline-ticker", "webhook-sender", "telemetry-silence"})],
 )  # fmt: skip
 def test_the_background_setting_decides_which_loops_serve_runs(background, loops, tmp_path, clock):
     settings = make_settings(tmp_path).model_copy(update={"background": background})

@@ -84,7 +84,21 @@ def purge_step(platform):
     return step
 
 
-KINDS = ("relay", "ticker", "webhooks", "purge")
+def silence_step(platform):
+    """Judge silence once a minute: offline sensors raise their alarm, quiet event alarms clear (issue 16)."""
+    from gridgov.domain.roles import SYSTEM_ACTOR
+    from gridgov.services import telemetry
+    from gridgov.services.ids import new_id
+
+    def step():
+        telemetry.sweep_silence(actor=SYSTEM_ACTOR, uow_factory=platform.uow, bus=platform.bus, now=platform.clock.now(), new_id=new_id)
+        return SILENCE_EVERY_SECONDS
+
+    return step
+
+
+SILENCE_EVERY_SECONDS = 60.0
+KINDS = ("relay", "ticker", "webhooks", "purge", "telemetry")
 
 
 def loops(platform, which: set[str]) -> list[Loop]:
@@ -98,4 +112,6 @@ def loops(platform, which: set[str]) -> list[Loop]:
         out.append(Loop("webhook-sender", webhook_step(platform, post_bytes), 1.0))
     if "purge" in which:
         out.append(Loop("purge", purge_step(platform), PURGE_EVERY_SECONDS))
+    if "telemetry" in which:
+        out.append(Loop("telemetry-silence", silence_step(platform), SILENCE_EVERY_SECONDS))
     return out
