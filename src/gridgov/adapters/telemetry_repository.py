@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, update
 
 from gridgov.adapters import tables as t
 
@@ -26,6 +26,30 @@ class TelemetryRepository:
             select(t.devices).where(t.devices.c.id == device_id).with_for_update()
         ).first()
         return dict(row._mapping) if row else None
+
+    def lock_devices(self, device_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The rows of these devices, locked in id order (so two batches never wait on each other in a
+        circle); unknown ids are missing from the answer."""
+        query = select(t.devices).where(t.devices.c.id.in_(sorted(set(device_ids)))).order_by(t.devices.c.id)
+        return {r.id: dict(r._mapping) for r in self.conn.execute(query.with_for_update())}
+
+    def states_of(self, device_ids: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
+        table = t.telemetry_states
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for r in self.conn.execute(select(table).where(table.c.device_id.in_(sorted(set(device_ids))))):
+            out.setdefault(r.device_id, {})[r.rule] = r.state
+        return out
+
+    def put_states(self, new: list[dict[str, Any]], changed: list[dict[str, Any]]) -> None:
+        """Insert the first states and update the others, each in one statement of many rows."""
+        table = t.telemetry_states
+        if new:
+            self.conn.execute(insert(table), new)
+        if changed:
+            where = (table.c.device_id == bindparam("b_device")) & (table.c.rule == bindparam("b_rule"))
+            self.conn.execute(update(table).where(where).values(state=bindparam("b_state"), updated_at=bindparam("b_at")),
+                              [{"b_device": r["device_id"], "b_rule": r["rule"], "b_state": r["state"], "b_at": r["updated_at"]}
+                               for r in changed])  # fmt: skip
 
     def states(self, device_id: str) -> dict[str, dict[str, Any]]:
         rows = self.conn.execute(

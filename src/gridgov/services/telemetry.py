@@ -61,7 +61,9 @@ def ingest(
     batch: list[Any], *, actor: Actor, uow_factory: Callable[[], Any], bus, now: datetime, new_id
 ) -> dict[str, Any]:
     """Every reading of `batch` is kept or refused with reasons; the answer lists both and the alarm
-    changes. Readings of one device are taken in time order, whatever order they came in."""
+    changes. Readings are taken by device in time order, whatever order they came in, in one
+    transaction, which is committed early only when an alarm is raised, so that its case is open
+    before a later reading of the batch may change or clear it."""
     rejected: list[dict[str, Any]] = []
     good: list[tuple[int, str, datetime, Any]] = []
     for index, item in enumerate(batch):
@@ -70,19 +72,14 @@ def ingest(
             rejected.append({"index": index, "reasons": [parsed]})
         else:
             good.append((index, *parsed))
-    good.sort(key=lambda r: (r[1], r[2]))
+    good.sort(key=lambda r: (r[1], r[2], r[0]))  # by device: locks are taken in one order by everyone
     accepted = 0
     changes: list[dict[str, Any]] = []
-    for index, device_id, ts, values in good:
-        refused, made = _one(device_id, ts, values, uow_factory=uow_factory, now=now, new_id=new_id)
-        if refused and not made.get("kept"):
-            rejected.append({"index": index, "device_id": device_id, "reasons": refused})
-            continue
-        accepted += 1
-        if refused:
-            rejected.append({"index": index, "device_id": device_id, "reasons": refused, "partly_kept": True})
-        for change in made.get("changes", []):
-            # the case opens before the next reading, which may clear the alarm
+    while good:
+        done, kept, made = _step_readings(good, rejected, uow_factory=uow_factory, now=now, new_id=new_id)
+        good = good[done:]
+        accepted += kept
+        for change in made:
             if change["status"] == "active" and change.get("case_id") is None and _opens_case(change):
                 change["case_id"] = _open_case(change, actor=actor, uow_factory=uow_factory, bus=bus)
             changes.append(change)
@@ -90,32 +87,76 @@ def ingest(
     return {"accepted": accepted, "rejected": rejected, "alarms": changes}
 
 
-def _one(
-    device_id: str, ts: datetime, values: Any, *, uow_factory, now: datetime, new_id
-) -> tuple[list[dict], dict]:
+def _step_readings(
+    readings: list[tuple[int, str, datetime, Any]],
+    rejected: list[dict[str, Any]],
+    *,
+    uow_factory,
+    now: datetime,
+    new_id,
+) -> tuple[int, int, list[dict[str, Any]]]:
+    """Step readings in one transaction until one raises an alarm that opens a case (inclusive);
+    returns how many readings were taken, how many kept, and the alarm changes."""
+    done = kept_count = 0
+    changes: list[dict[str, Any]] = []
     with uow_factory() as uow:
-        device = uow.telemetry.lock_device(device_id)
-        if device is None or not device["active"]:
-            return [{"code": "telemetry.unknown_device"}], {}
-        profile = shipped_profiles().get(device.get("profile") or "")
-        if profile is None:
-            return [{"code": "telemetry.no_profile"}], {}
-        kept, refused = profile.check(values)
-        if not kept:
-            return refused, {}
-        stored = uow.telemetry.states(device_id)
-        changes = []
-        for rule in profile.rules:
-            before = RuleState.from_data(stored.get(rule.name))
-            out = on_reading(rule, before, kept, ts)
-            if out.state != before:
-                uow.telemetry.put_state(
-                    device_id, rule.name, out.state.to_data(), now, existed=rule.name in stored
+        devices = uow.telemetry.lock_devices([r[1] for r in readings])
+        raw = uow.telemetry.states_of(list(devices))
+        stored = {d: set(rules) for d, rules in raw.items()}
+        states = {
+            d: {name: RuleState.from_data(data) for name, data in rules.items()} for d, rules in raw.items()
+        }
+        dirty: set[tuple[str, str]] = set()
+        for index, device_id, ts, values in readings:
+            done += 1
+            device = devices.get(device_id)
+            profile = shipped_profiles().get((device or {}).get("profile") or "")
+            if device is None or not device["active"]:
+                rejected.append(
+                    {
+                        "index": index,
+                        "device_id": device_id,
+                        "reasons": [{"code": "telemetry.unknown_device"}],
+                    }
                 )
-            if out.change is not None:
-                changes.append(_alarm_change(uow, device, profile, rule.name, out.change, now, new_id))
+                continue
+            if profile is None:
+                rejected.append(
+                    {"index": index, "device_id": device_id, "reasons": [{"code": "telemetry.no_profile"}]}
+                )
+                continue
+            kept, refused = profile.check(values)
+            if not kept:
+                rejected.append({"index": index, "device_id": device_id, "reasons": refused})
+                continue
+            kept_count += 1
+            if refused:
+                rejected.append(
+                    {"index": index, "device_id": device_id, "reasons": refused, "partly_kept": True}
+                )
+            mine = states.setdefault(device_id, {})
+            opened = False
+            for rule in profile.rules:
+                before = mine.get(rule.name, RuleState())
+                out = on_reading(rule, before, kept, ts)
+                if out.state != before:
+                    mine[rule.name] = out.state
+                    dirty.add((device_id, rule.name))
+                if out.change is not None:
+                    changes.append(_alarm_change(uow, device, profile, rule.name, out.change, now, new_id))
+                    opened = opened or (out.change.kind == "raised" and rule.opens_case)
+            if opened:
+                break
+        rows = [
+            {"device_id": d, "rule": r, "state": states[d][r].to_data(), "updated_at": now}
+            for d, r in sorted(dirty)
+        ]
+        uow.telemetry.put_states(
+            [row for row in rows if row["rule"] not in stored.get(row["device_id"], set())],
+            [row for row in rows if row["rule"] in stored.get(row["device_id"], set())],
+        )
         uow.commit()
-        return refused, {"kept": kept, "changes": changes}
+    return done, kept_count, changes
 
 
 def sweep_silence(
