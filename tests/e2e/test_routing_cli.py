@@ -91,3 +91,11 @@ def test_the_old_classifier_name_runs_the_routing_command(model, files, capsys):
     captured = capsys.readouterr()
     assert code == 0 and json.loads(captured.out)["n"] == 4
     assert "gridgov classifier eval is now gridgov routing eval" in captured.err
+
+
+def test_a_row_with_a_control_character_is_rejected_by_line_and_the_rest_measured(model, files, capsys):
+    write_history(files / "ctrl.csv", [("1", "金盘路红绿灯坏了", "交警支队"), ("2", "国兴大道\x08停水", "水务局"), ("3", "南沙路电线杆倒了", "供电局")])
+    code = cli(["routing", "eval", str(files / "ctrl.csv"), "--model", str(model), "--text", "诉求内容", "--label", "处置单位", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0 and result["n"] == 2
+    assert result["rejected"] == [{"line": 3, "reason": "a field contains a control character (U+0008) at position 5"}]

@@ -45,7 +45,8 @@ def read_history(content: bytes, filename: str, mapping: dict[str, str], require
         raise InvalidInput(f"unknown fields {', '.join(unknown)} (known: {', '.join(FIELDS)})")
     if "text" not in mapping:
         raise InvalidInput("the mapping must name the text column")
-    numbered = read_numbered_table(content, filename)
+    unreadable: list[tuple[int, str]] = []
+    numbered = read_numbered_table(content, filename, unreadable)
     if not numbered:
         raise InvalidInput(f"{filename} has no rows")
     columns = set(numbered[0][1])
@@ -53,6 +54,8 @@ def read_history(content: bytes, filename: str, mapping: dict[str, str], require
     if missing:
         raise InvalidInput(f"{filename}: no column {', '.join(missing)}; columns in the file: {', '.join(sorted(columns))}")
     out = HistoryImport(rows=[], report=ImportReport(ignored_columns=sorted(columns - set(mapping.values()))))
+    for line, reason in unreadable:  # one bad character loses its row, never the history
+        out.report.reject(line, reason)
     for line, row in numbered:
         values = {f: (row.get(c) or "").strip() for f, c in mapping.items()}
         empty = [f for f in required if not values.get(f)]

@@ -48,9 +48,12 @@ def read_table(content: bytes, filename: str) -> list[dict[str, str]]:
     return [row for _, row in read_numbered_table(content, filename)]
 
 
-def read_numbered_table(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
+def read_numbered_table(
+    content: bytes, filename: str, rejected: list[tuple[int, str]] | None = None
+) -> list[tuple[int, dict[str, str]]]:
     """(line in the file, row) of a CSV or XLSX file: a CSV field may span lines (texts with line breaks),
-    so a row's number is the line it ends on, as a text editor shows it; in a sheet, the row number."""
+    so a row's number is the line it ends on, as a text editor shows it; in a sheet, the row number.
+    With `rejected`, CSV rows holding a character no text may hold are listed there, not fatal."""
     if filename.lower().endswith((".xlsx", ".xlsm")):
         from openpyxl import load_workbook
 
@@ -72,7 +75,7 @@ def read_numbered_table(content: bytes, filename: str) -> list[tuple[int, dict[s
             continue
     else:
         raise InvalidInput(f"{filename} is neither UTF-8 nor GBK text")
-    _, rows = read_csv(text, filename)  # bounded: rows, field size, characters (domain/documents.py)
+    _, rows = read_csv(text, filename, rejected=rejected)  # bounded: rows, field size, characters (domain/documents.py)
     return [(n, {k.strip(): (v or "").strip() for k, v in row.items() if k}) for n, row in rows]
 
 

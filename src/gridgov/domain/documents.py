@@ -137,9 +137,13 @@ def _bounded_loader(base: type) -> type:
     return Bounded
 
 
-def read_csv(text: str, what: str, *, max_rows: int = MAX_ROWS) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def read_csv(
+    text: str, what: str, *, max_rows: int = MAX_ROWS, rejected: list[tuple[int, str]] | None = None
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """The header and the (line number, row) pairs of a CSV document, within the bounds above; a bad
-    character, an over-long field or too many rows refuses the whole file, naming the line."""
+    character, an over-long field or too many rows refuses the whole file, naming the line. Given a
+    `rejected` list, a row with a bad character is left out and listed there (line, reason) instead,
+    for imports that keep the good rows of a long history."""
     if len(text) > MAX_TEXT * 8:
         raise InvalidInput(f"{what} is larger than {MAX_TEXT * 8} characters")
     reader = csv.reader(io.StringIO(text))
@@ -153,9 +157,12 @@ def read_csv(text: str, what: str, *, max_rows: int = MAX_ROWS) -> tuple[list[st
             for value in row:
                 if len(value) > MAX_FIELD:
                     raise InvalidInput(f"{what}, line {line}: a field is longer than {MAX_FIELD} characters")
-                problem = bad_character(value)
-                if problem:
+            problem = next((p for p in map(bad_character, row) if p), None)
+            if problem:
+                if rejected is None:
                     raise InvalidInput(f"{what}, line {line}: a field {problem}")
+                rejected.append((line, f"a field {problem}"))
+                continue
             if not any(row):
                 continue
             rows.append((line, dict(zip(header, row + [""] * (len(header) - len(row)), strict=False))))
