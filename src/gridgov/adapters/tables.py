@@ -615,4 +615,6 @@ alarms = Table(
     Column("raised_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("cleared_at", UTCDateTime, nullable=True),
+    Column("triggers", Integer, nullable=False),  # readings on which its condition held while active
+    Column("last_triggered_at", UTCDateTime, nullable=False),
 )

@@ -83,6 +83,13 @@ class TelemetryRepository:
     def add_alarm(self, row: dict[str, Any]) -> None:
         self.conn.execute(insert(t.alarms), [{**row, "active_key": f"{row['device_id']}:{row['rule']}"}])
 
+    def retrigger(self, device_id: str, rule: str, at: datetime) -> None:
+        """The active alarm's condition held again: the same alarm, one trigger more."""
+        where = t.alarms.c.active_key == f"{device_id}:{rule}"
+        self.conn.execute(
+            update(t.alarms).where(where).values(triggers=t.alarms.c.triggers + 1, last_triggered_at=at)
+        )
+
     def update_alarm(self, alarm_id: str, **values: Any) -> None:
         if values.get("status") == "cleared":
             values["active_key"] = None

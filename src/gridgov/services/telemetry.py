@@ -145,6 +145,12 @@ def _step_readings(
                 if out.change is not None:
                     changes.append(_alarm_change(uow, device, profile, rule.name, out.change, now, new_id))
                     opened = opened or (out.change.kind == "raised" and rule.opens_case)
+                if (
+                    out.state.active
+                    and out.state.last_held == ts
+                    and (out.change is None or out.change.kind != "raised")
+                ):
+                    uow.telemetry.retrigger(device_id, rule.name, ts)
             if opened:
                 break
         rows = [
@@ -200,7 +206,8 @@ def _alarm_change(
     if change.kind == "raised":
         row = {"id": new_id(now), "device_id": device["id"], "rule": rule, "profile": profile.name,
                "severity": change.severity, "status": "active", "acknowledged": False, "grid_code": device.get("grid_code"),
-               "case_id": None, "reasons": reasons, "raised_at": change.at, "updated_at": now}  # fmt: skip
+               "case_id": None, "reasons": reasons, "raised_at": change.at, "updated_at": now,
+               "triggers": 1, "last_triggered_at": change.at}  # fmt: skip
         uow.telemetry.add_alarm(row)
         return _summary(row, "raised")
     alarm = uow.telemetry.active_alarm(device["id"], rule)
@@ -297,4 +304,5 @@ def _view(row: dict[str, Any]) -> dict[str, Any]:
         "acknowledged_by": row.get("acknowledged_by"), "acknowledged_at": at(row.get("acknowledged_at")),
         "case_id": row["case_id"], "grid_code": row["grid_code"], "reasons": row["reasons"],
         "raised_at": at(row["raised_at"]), "updated_at": at(row["updated_at"]), "cleared_at": at(row.get("cleared_at")),
+        "triggers": row["triggers"], "last_triggered_at": at(row["last_triggered_at"]),
     }  # fmt: skip

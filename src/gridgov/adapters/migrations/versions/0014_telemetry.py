@@ -44,6 +44,8 @@ def upgrade() -> None:
         sa.Column("raised_at", _AT, nullable=False),
         sa.Column("updated_at", _AT, nullable=False),
         sa.Column("cleared_at", _AT, nullable=True),
+        sa.Column("triggers", sa.Integer(), nullable=False),
+        sa.Column("last_triggered_at", _AT, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alarms")),
         sa.UniqueConstraint("active_key", name=op.f("uq_alarms_active_key")),
     )
