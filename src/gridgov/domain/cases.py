@@ -434,13 +434,15 @@ class Case:
         self._append(SYSTEM_ACTOR, now, f"escalate_{action}", self.status, reason=step.get("note") or None, data=data)
         self._record(events.CaseEscalated, SYSTEM_ACTOR, now, data)
 
-    def alarm_changed(self, now: datetime, *, alarm_id: str, kind: str, severity: str | None, reasons: list[dict[str, Any]]) -> None:
+    def alarm_changed(
+        self, now: datetime, *, alarm_id: str, kind: str, severity: str | None, reasons: list[dict[str, Any]], reading_at: datetime
+    ) -> None:
         """The sensor alarm that opened this case rose, fell back or cleared (issue 16): written on the
         timeline with why, so whoever handles the case sees the gas is gone; the case's stage is not
         changed (closing it stays a person's decision)."""
         self.version += 1
         self.updated_at = now
-        data = {"alarm_id": alarm_id, "kind": kind, "severity": severity, "reasons": reasons}
+        data = {"alarm_id": alarm_id, "kind": kind, "severity": severity, "reasons": reasons, "reading_at": reading_at.isoformat()}
         self._append(SYSTEM_ACTOR, now, f"alarm_{kind}", self.status, reason=None, data=data)
         self._record(events.CaseAlarmChanged, SYSTEM_ACTOR, now, data)
 

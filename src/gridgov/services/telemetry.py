@@ -231,7 +231,12 @@ def _alarm_change(
         case = uow.cases.get(alarm["case_id"], for_update=True)
         if case is not None:
             case.alarm_changed(
-                now, alarm_id=alarm["id"], kind=change.kind, severity=change.severity, reasons=reasons
+                now,
+                alarm_id=alarm["id"],
+                kind=change.kind,
+                severity=change.severity,
+                reasons=reasons,
+                reading_at=change.at,
             )
     return _summary(alarm, change.kind)
 
