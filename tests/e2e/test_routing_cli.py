@@ -99,3 +99,19 @@ def test_a_row_with_a_control_character_is_rejected_by_line_and_the_rest_measure
     result = json.loads(capsys.readouterr().out)
     assert code == 0 and result["n"] == 2
     assert result["rejected"] == [{"line": 3, "reason": "a field contains a control character (U+0008) at position 5"}]
+
+
+def test_the_alias_table_in_the_database_maps_the_labels(model, files, sqlite_platform, monkeypatch, capsys):
+    from gridgov.domain.roles import SYSTEM_ACTOR
+    from gridgov.services.routing import put_aliases
+    from tests.conftest import populate
+
+    populate(sqlite_platform)
+    put_aliases(sqlite_platform.engine, SYSTEM_ACTOR, {"unit": {"交警支队": "dept-chengguan"}}, sqlite_platform.clock.now())
+    monkeypatch.setenv("GRIDGOV_DATA_DIR", str(sqlite_platform.settings.data_dir))
+    write_history(files / "db.csv", [("1", "金盘路红绿灯坏了", "交警支队"), ("2", "国兴大道停水", "水务局")])
+    code = cli(["routing", "eval", str(files / "db.csv"), "--model", str(model), "--text", "诉求内容", "--label", "处置单位",
+                "--aliases-from-db", "--json"])  # fmt: skip
+    result = json.loads(capsys.readouterr().out)
+    # the history's 交警支队 is now the directory's dept-chengguan, a unit the model was not trained on
+    assert code == 0 and result["unknown_labels"] == ["dept-chengguan"] and result["accuracy"] == 0.5
