@@ -11,6 +11,8 @@ clearing are written on the case's timeline (Case.alarm_changed).
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
@@ -24,6 +26,8 @@ from gridgov.domain.errors import NotFound
 from gridgov.domain.instants import InstantError, parse_instant
 from gridgov.domain.roles import Actor
 from gridgov.domain.telemetry import Profile, RuleState, on_reading, on_tick, parse_profile
+
+log = logging.getLogger(__name__)
 
 MAX_BATCH = 1000
 # A reading stamped further ahead than clock drift allows, or older than a device's store-and-forward
@@ -84,6 +88,10 @@ def ingest(
                 change["case_id"] = _open_case(change, actor=actor, uow_factory=uow_factory, bus=bus)
             changes.append(change)
     rejected.sort(key=lambda r: r["index"])
+    if rejected:  # codes and counts only: device ids and values stay out of the log
+        codes = Counter(reason["code"] for r in rejected for reason in r["reasons"])
+        log.warning("telemetry: %d readings kept, %d refused or partly kept (%s)", accepted, len(rejected),
+                    ", ".join(f"{code} x{n}" for code, n in sorted(codes.items())))  # fmt: skip
     return {"accepted": accepted, "rejected": rejected, "alarms": changes}
 
 
