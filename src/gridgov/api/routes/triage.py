@@ -10,11 +10,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import or_, select
 from starlette.concurrency import run_in_threadpool
 
-from gridgov.adapters import tables as t
-from gridgov.adapters.repositories import case_from_row
 from gridgov.api.authz import require
 from gridgov.api.problems import ApiProblem
 from gridgov.api.routes.cases import get_case
@@ -24,7 +21,7 @@ from gridgov.domain.commands import DeleteRule, ImportCategories, ImportRules, R
 from gridgov.domain.policy import Permission
 from gridgov.domain.roles import Actor
 from gridgov.domain.taxonomy import CATEGORY_COLUMNS, category_rows
-from gridgov.queries.cases import case_summary, scope_clause
+from gridgov.queries import triage as triage_queries
 from gridgov.services.rules import rules_from_csv
 from gridgov.services.triage import ReportFacts, decide
 
@@ -79,26 +76,8 @@ def triage_queue(
 ) -> list[dict[str, Any]]:
     """Reported cases waiting for a person: low confidence, unplaced, unrouted, or not yet triaged;
     sensitive and urgent ones first."""
-    c = t.cases.c
-    query = select(t.cases).where(c.status == "reported", or_(c.triage_reason.is_not(None), c.triaged_at.is_(None)))
-    scope = scope_clause(actor)
-    if scope is not None:
-        query = query.where(scope)
-    query = query.order_by(c.sensitive.desc(), c.grade, c.reported_at).limit(limit)
     with platform.engine.connect() as conn:
-        rows = conn.execute(query).fetchall()
-    out = []
-    for row in rows:
-        case = case_from_row(row)
-        out.append(
-            {
-                **case_summary(case, actor, platform.clock.now()),
-                "triage_reason": case.triage_reason or "not triaged yet",
-                "sensitive": case.sensitive,
-                "triage": case.triage,
-            }
-        )
-    return out
+        return triage_queries.waiting_cases(conn, actor, platform.clock.now(), limit)
 
 
 @router.post("/triage/{case_id}", responses=ERRORS | {404: {"description": "No such case"}, 409: {"description": "Stale"}})
