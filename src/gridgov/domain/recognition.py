@@ -271,4 +271,5 @@ def suggest(text: str, table: CategoryTable, limit: int = 3) -> list[tuple[Categ
         if share >= 0.4:
             scored[category.code] = max(scored.get(category.code, 0.0), round(share, 2))
     best = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    return [(table.get(code), score) for code, score in best]
+    found = [(table.get(code), score) for code, score in best]
+    return [(c, score) for c, score in found if c is not None]

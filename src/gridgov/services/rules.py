@@ -49,7 +49,8 @@ def import_rules(cmd: ImportRules, uow) -> int:
     of work and committed once, so a failure on any row leaves the responsibility list as it was."""
     _require_editor(cmd.actor.role)
     unit_types = {u.unit_type for u in uow.units.list()}
-    rules, problems = [], []
+    rules: list[Any] = []
+    problems: list[str] = []
     for line, data in cmd.rows:
         rule = rule_from_dict(data)  # rows come from rules_from_csv: already sound as rules
         problems.extend(f"line {line}: {p}" for p in rule_problems(rule, uow, unit_types))
@@ -83,7 +84,8 @@ def rule_problems(rule: Rule, uow, unit_types: set[str]) -> list[str]:
 
 def _grid_codes(when: dict[str, Any]) -> list[str]:
     """Grid codes named by the condition tree's grid_code leaves (iterative: trees are bounded anyway)."""
-    found, stack = [], [when]
+    found: list[str] = []
+    stack: list[Any] = [when]
     while stack:
         node = stack.pop()
         if not isinstance(node, dict):
@@ -116,7 +118,7 @@ def rules_from_csv(text: str) -> list[tuple[int, dict[str, Any]]]:
     rows, problems = [], []
     for line, row in table:
         try:
-            data = {k: (v if v != "" else None) for k, v in row.items() if k in RULE_COLUMNS}
+            data: dict[str, Any] = {k: (v if v != "" else None) for k, v in row.items() if k in RULE_COLUMNS}
             data["when"] = json.loads(row["when"]) if row.get("when") else {}
             check_value(data["when"], "when")
             data["active"] = (row.get("active") or "true").strip().lower() not in {"false", "0", "no"}
