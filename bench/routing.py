@@ -9,7 +9,10 @@ does). Aliases (near-synonym unit names, README: 街道办 / 街道办事处) ar
 parts before anything is trained or measured, as an admin's alias table would be.
 
     .venv/bin/python bench/routing.py [--data ../shared/data/haikou12345/work_orders.csv] [--json]
-        [--variants baseline,model] [--aliases none|readme|names]
+        [--variants baseline,model,ensemble] [--aliases none|readme|names] [--baseline-cv]
+
+`model` is what `gridgov routing train` builds (adapters/routing_model.py); `--baseline-cv` also
+cross-validates the baseline over the training part, as the model's threshold search does.
 
 Figures (accuracy, macro-F1, coverage at 95 % / 98 % precision, orders/s) and the commands that made
 them are in docs/benchmarks.md.
