@@ -72,6 +72,7 @@ def run_tests(args: list[str]) -> int:
     steps = [
         [str(BIN / "ruff"), "check", "src", "tests", "bench", "scripts", "dev.py"],
         [str(BIN / "lint-imports")],
+        [str(BIN / "mypy")],
         [str(BIN / "python"), "-m", "pytest", *args],
     ]
     for step in steps:

@@ -77,6 +77,8 @@ EXPECTED: dict[str, str] = {
     "DELETE /api/v1/rules/{code}": "unnnnynny",
     "POST /api/v1/rules/import": "unnnnynny",
     "POST /api/v1/rules/dry-run": "unnnnyyyy",
+    "GET /api/v1/routing/aliases": "unnnnynny",  # issue 11: the history's alias tables
+    "PUT /api/v1/routing/aliases": "unnnnynny",
     # ------------------------------------------------------------ deadlines and notices
     "GET /api/v1/inbox": "uyyyyyyyy",
     "POST /api/v1/inbox/{notification_id}/read": "uyyyyyyyy",
@@ -105,19 +107,34 @@ EXPECTED: dict[str, str] = {
     # machine channels: an integration key, or the command center registering input by hand
     "POST /api/v1/intake/camera": "unnnnynny",
     "POST /api/v1/intake/alarm": "unnnnynny",
+    "POST /api/v1/telemetry": "unnnnynny",  # issue 16: or an integration key for the telemetry channel
+    "GET /api/v1/alarms": "unnnnyyyy",
+    "POST /api/v1/alarms/{alarm_id}/acknowledge": "unnnnynny",  # no such alarm: 404 after authorization
     "POST /api/v1/intake/sos": "unnnnynny",
     "POST /api/v1/intake/hotline/import": "unnnnynny",
     "POST /api/v1/intake/hotline": "unnnnynny",
     "GET /api/v1/intake/hotline/export": "unnnnynny",
+    # ------------------------------------------------------------ the register (人房企): grid workers and the center
+    "POST /api/v1/register/residents/import": "unynnynny",  # an empty JSON body: 415, past authorization
+    "GET /api/v1/register/residents": "unynnyyyy",
+    "GET /api/v1/register/residents/{resident_id}": "unynnyyyy",  # no such resident: 404 after authorization
+    "POST /api/v1/register/residents/{resident_id}/move": "unynnynny",
+    "PATCH /api/v1/register/residents/{resident_id}": "unynnynny",
+    "POST /api/v1/register/organisations/import": "unynnynny",
+    "GET /api/v1/register/organisations": "unynnyyyy",
+    "POST /api/v1/care/persons": "unynnynny",  # 一人一档: the register's permissions
+    "GET /api/v1/care/persons": "unynnyyyy",
+    "GET /api/v1/care/persons/{care_id}": "unynnyyyy",
+    "POST /api/v1/care/persons/{care_id}/visits": "unynnynny",
     # ------------------------------------------------------------ the wall and the feed
     "GET /api/v1/stats/overview": "unnnnyyyy",
+    "GET /api/v1/analytics/kpis": "unnnnyyyy",
     "GET /api/v1/analytics/hotspots": "unnnnyyyy",
     "GET /api/v1/analytics/hotspots/cells": "unnnnyyyy",
     "GET /api/v1/analytics/repeat-addresses": "unnnnyyyy",
     "GET /api/v1/briefs/{day}.pdf": "unnnnyyyy",
     "GET /api/v1/briefs/{day}.html": "unnnnyyyy",
     "GET /api/v1/briefs": "unnnnyyyy",  # no range given: 422 after authorization
-    "GET /api/v1/analytics/kpis": "unnnnyyyy",
     "GET /api/v1/stream": "uyyyyyyyy",  # a bearer header or a stream ticket; never a token in the URL
     # ------------------------------------------------------------ Open311: public reads, POST needs an api_key
     "GET /open311/v2/services.{fmt}": "yyyyyyyyy",
@@ -208,7 +225,7 @@ def _url(path: str, variant: str, ids) -> str:
         "case_id": case_id, "photo_id": photo_id, "action": "accept", "unit_id": "wuye-1", "code": "no-such-code",
         "year": "2026", "key_id": "no-such-key", "delivery_id": "999999", "device_id": "cam-matrix",
         "notification_id": "999999", "service_code": "E0109", "fmt": "json", "request_id": case_id, "token": case_id,
-        "user_id": "no-such-user", "event_id": "999999", "timer_id": "999999", "day": "2026-11-23",
+        "user_id": "no-such-user", "event_id": "999999", "timer_id": "999999", "day": "2026-11-23", "resident_id": "no-such-resident", "care_id": "no-such-file", "alarm_id": "no-such-alarm",
     }  # fmt: skip
     for name, value in values.items():
         path = path.replace("{" + name + "}", value)

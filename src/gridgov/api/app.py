@@ -11,6 +11,7 @@ from gridgov.api.routes import (
     analytics,
     auth,
     briefs,
+    care,
     cases,
     deadlines,
     directory,
@@ -18,10 +19,13 @@ from gridgov.api.routes import (
     hotspots,
     intake,
     open311,
+    register,
     stats,
     system,
     triage,
 )
+from gridgov.api.routes import routing as routing_routes
+from gridgov.api.routes import telemetry as telemetry_routes
 from gridgov.bootstrap import Platform, bootstrap
 from gridgov.config import Settings
 from gridgov.services.background import loops
@@ -64,7 +68,9 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     limits.install(app, platform.settings.max_body_bytes)  # inside problems' catch-all (added after it)
     problems.install(app)
     headers.install(app)
-    for module in (auth, cases, directory, system, triage, deadlines, intake, hotline, open311, stats, analytics, hotspots, briefs, live):
+    for module in (auth, cases, directory, system, triage, deadlines, intake, hotline, open311, stats, analytics, hotspots, briefs, register, care, live):
         app.include_router(module.router)
+    app.include_router(routing_routes.router)  # issue 11: the history's alias tables
+    app.include_router(telemetry_routes.router)  # issue 16: sensor readings and alarms
     pages.install(app)
     return app

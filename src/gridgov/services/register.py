@@ -227,7 +227,8 @@ def import_organisations(
     headers = list(rows[0])
     columns = column_map(headers, ORGANISATION_COLUMNS, REQUIRED_ORGANISATION_COLUMNS)
     report = ImportReport(ignored_columns=sorted(set(headers) - set(columns.values())))
-    good, first_line = [], {}
+    good: list[Any] = []
+    first_line: dict[str, int] = {}
     for line, row in enumerate(rows, start=2):
         try:
             entry = parse_organisation(row, columns)
