@@ -7,6 +7,7 @@ Each PostgreSQL test gets its own schema, dropped afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from datetime import UTC, datetime
@@ -151,3 +152,28 @@ def spread_points(platform: Platform, n: int, spacing_m: float = 80) -> list[tup
             x += step_lon
         y += step_lat
     return out
+
+
+@contextlib.contextmanager
+def http_client(platform: Platform):
+    """An HTTP client over create_app on this platform (no background loops). `client.login(name)` gives
+    the Authorization header of a test account (one token per name, kept until `forget_tokens()`, e.g.
+    after moving the clock past their expiry); `client.platform` is the platform."""
+    from fastapi.testclient import TestClient
+
+    from gridgov.api.app import create_app
+
+    with TestClient(create_app(platform=platform, run_relay=False)) as client:
+        tokens: dict[str, str] = {}
+
+        def login(username: str) -> dict[str, str]:
+            if username not in tokens:
+                r = client.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
+                assert r.status_code == 200, r.text
+                tokens[username] = r.json()["access_token"]
+            return {"Authorization": f"Bearer {tokens[username]}"}
+
+        client.login = login  # type: ignore[attr-defined]
+        client.forget_tokens = tokens.clear  # type: ignore[attr-defined]
+        client.platform = platform  # type: ignore[attr-defined]
+        yield client

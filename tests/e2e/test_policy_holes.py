@@ -7,13 +7,11 @@ import csv
 import io
 
 import pytest
-from fastapi.testclient import TestClient
 from PIL import Image
 
-from gridgov.api.app import create_app
 from gridgov.domain.commands import CreateUser
 from gridgov.domain.roles import SYSTEM_ACTOR, Role
-from tests.conftest import PASSWORD, point_in, populate
+from tests.conftest import PASSWORD, http_client, point_in, populate
 
 PROBLEM = "application/problem+json"
 
@@ -27,19 +25,7 @@ def client(any_platform):
         CreateUser(SYSTEM_ACTOR, "disp1", PASSWORD, Role.DISPATCHER, display_name="一社区派遣员", grid_code=first.code)
     )
     any_platform.bus.handle(CreateUser(SYSTEM_ACTOR, "bob", PASSWORD, Role.RESIDENT, display_name="王小明"))
-    app = create_app(platform=any_platform, run_relay=False)
-    with TestClient(app) as c:
-        tokens: dict[str, str] = {}
-
-        def login(name: str) -> dict[str, str]:
-            if name not in tokens:
-                r = c.post("/api/v1/auth/token", data={"username": name, "password": PASSWORD})
-                assert r.status_code == 200, r.text
-                tokens[name] = r.json()["access_token"]
-            return {"Authorization": f"Bearer {tokens[name]}"}
-
-        c.login = login
-        c.platform = any_platform
+    with http_client(any_platform) as c:
         yield c
 
 

@@ -19,21 +19,13 @@ from gridgov.domain.commands import CreateUser
 from gridgov.domain.roles import SYSTEM_ACTOR, Role
 from gridgov.services import telemetry
 from gridgov.services.ids import new_id
-from tests.conftest import PASSWORD, START, point_in, populate
+from tests.conftest import PASSWORD, START, http_client, point_in, populate
 
 
 @pytest.fixture
 def api(any_platform):
     populate(any_platform)
-    with TestClient(create_app(platform=any_platform, run_relay=False)) as client:
-
-        def login(username: str) -> dict[str, str]:
-            r = client.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
-            assert r.status_code == 200, r.text
-            return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-        client.login = login
-        client.platform = any_platform
+    with http_client(any_platform) as client:
         yield client
 
 

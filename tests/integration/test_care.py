@@ -4,12 +4,10 @@ whatever a phone retries, the next visit on the working calendar, the overdue li
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from gridgov.adapters import tables as t
-from gridgov.api.app import create_app
-from tests.conftest import PASSWORD, populate
+from tests.conftest import http_client, populate
 
 RESIDENTS = (
     "姓名,身份证号,网格\n"
@@ -22,22 +20,12 @@ CONTACT = {"name": "林小芳", "relation": "女儿", "phone": "139-1234-5678"}
 @pytest.fixture
 def api(any_platform, clock):  # the fixture's clock is the platform's
     populate(any_platform)
-    with TestClient(create_app(platform=any_platform, run_relay=False)) as client:
-        tokens = {}
-
-        def login(username: str) -> dict[str, str]:
-            if username not in tokens:
-                r = client.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
-                assert r.status_code == 200, r.text
-                tokens[username] = r.json()["access_token"]
-            return {"Authorization": f"Bearer {tokens[username]}"}
-
-        client.login = login
-        client.platform = any_platform
+    with http_client(any_platform) as client:
+        login = client.login
 
         def later(days: int) -> None:  # tokens last one shift: log in again after the clock moves
             clock.advance(days=days)
-            tokens.clear()
+            client.forget_tokens()
 
         client.later = later
         r = client.post("/api/v1/register/residents/import", content=RESIDENTS.encode(),

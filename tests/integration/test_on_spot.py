@@ -7,30 +7,17 @@ from __future__ import annotations
 import io
 
 import pytest
-from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import select
 
 from gridgov.adapters import tables as t
-from gridgov.api.app import create_app
-from tests.conftest import PASSWORD, point_in, populate
+from tests.conftest import http_client, point_in, populate
 
 
 @pytest.fixture
 def api(any_platform):
     populate(any_platform)
-    with TestClient(create_app(platform=any_platform, run_relay=False)) as client:
-        tokens = {}
-
-        def login(username: str) -> dict[str, str]:
-            if username not in tokens:
-                r = client.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
-                assert r.status_code == 200, r.text
-                tokens[username] = r.json()["access_token"]
-            return {"Authorization": f"Bearer {tokens[username]}"}
-
-        client.login = login
-        client.platform = any_platform
+    with http_client(any_platform) as client:
         lon, lat, _ = point_in(any_platform, "grid", 0)
         client.place = {"lon": lon, "lat": lat}
         yield client

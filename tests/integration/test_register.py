@@ -6,15 +6,13 @@ from __future__ import annotations
 import io
 
 import pytest
-from fastapi.testclient import TestClient
 from openpyxl import Workbook
 from sqlalchemy import select
 
 from gridgov.adapters import tables as t
 from gridgov.adapters.pii_vault import PiiVault
-from gridgov.api.app import create_app
 from gridgov.services import register
-from tests.conftest import PASSWORD, populate
+from tests.conftest import http_client, populate
 
 GRID_1 = "440304001001001"  # 景华社区第01网格, in the grid worker's community
 GRID_2 = "440304001001002"  # 景华社区第02网格
@@ -52,15 +50,7 @@ REJECTED = [
 @pytest.fixture
 def api(any_platform):
     populate(any_platform)
-    with TestClient(create_app(platform=any_platform, run_relay=False)) as client:
-
-        def login(username: str) -> dict[str, str]:
-            r = client.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
-            assert r.status_code == 200, r.text
-            return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-        client.login = login
-        client.platform = any_platform
+    with http_client(any_platform) as client:
         yield client
 
 
