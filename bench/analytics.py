@@ -31,6 +31,8 @@ from sqlalchemy import func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.databases import database_url  # noqa: E402
+
 from gridgov.adapters import tables as t  # noqa: E402
 from gridgov.adapters.clock import SystemClock  # noqa: E402
 from gridgov.bootstrap import bootstrap  # noqa: E402
@@ -38,7 +40,6 @@ from gridgov.queries import stats  # noqa: E402
 from gridgov.queries.kpis import kpi_table  # noqa: E402
 from tests.conftest import make_settings, populate  # noqa: E402
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 CHANNELS = ["resident_app"] * 4 + ["grid_app"] * 3 + ["hotline_12345"] * 2 + ["ai_camera"]
 COLUMNS = ("id", "description", "lon", "lat", "category", "grade", "channel", "grid_code", "reporter_id", "photos",
            "status", "unit_id", "reported_at", "accepted_at", "dispatched_at", "due_at", "handled_at", "closed_at",
@@ -121,15 +122,7 @@ def timed(fn, runs: int) -> float:
 
 
 def bench(backend: str, n: int, runs: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = schema = None
-        if backend == "postgres":
-            import psycopg
-
-            schema = "bench_" + uuid.uuid4().hex[:8]
-            with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-                c.execute(f"CREATE SCHEMA {schema}")
-            url = f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+    with tempfile.TemporaryDirectory() as tmp, database_url(backend) as url:
         platform = bootstrap(make_settings(Path(tmp), url), clock=SystemClock())
         try:
             actors = populate(platform)
@@ -174,11 +167,6 @@ def bench(backend: str, n: int, runs: int) -> None:
             wall = overview()
         finally:
             platform.engine.dispose()
-            if schema:
-                import psycopg
-
-                with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                    conn.execute(f"DROP SCHEMA {schema} CASCADE")
     print(f"{backend}: {n} cases loaded in {loaded:.0f} s; open {wall['open']}, overdue {wall['overdue']}")
     print(f"  SELECT COUNT(*) FROM cases: {base * 1000:.1f} ms")
     for name, secs in figures:

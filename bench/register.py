@@ -26,6 +26,8 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.databases import database_url  # noqa: E402
+
 from gridgov.adapters import tables as t  # noqa: E402
 from gridgov.adapters.clock import SystemClock  # noqa: E402
 from gridgov.bootstrap import bootstrap  # noqa: E402
@@ -36,7 +38,6 @@ from gridgov.services import register  # noqa: E402
 from gridgov.services.ids import new_id  # noqa: E402
 from tests.conftest import make_settings, populate  # noqa: E402
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
 
@@ -59,48 +60,33 @@ def resident_file(n: int, grids: list[str]) -> bytes:
 
 
 def run(backend: str, rows: int) -> None:
-    url = schema = None
-    if backend == "postgres":
-        import psycopg
-
-        schema = "bench_" + uuid.uuid4().hex[:8]
-        with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-            c.execute(f"CREATE SCHEMA {schema}")
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            platform = bootstrap(make_settings(Path(tmp), url), clock=SystemClock())
-            populate(platform)
-            grids = [n.code for n in platform.grids.tree if str(n.level) == "grid"]
-            content = resident_file(rows, grids)
-            started = time.perf_counter()
-            table = read_table(content, "residents.csv")
-            now = platform.clock.now()
-            with platform.uow() as uow:
-                report = register.import_residents(uow, table, actor=SYSTEM_ACTOR, grids=platform.grids, vault=platform.pii,
-                                                   today=date.today(), now=now, new_id=new_id)  # fmt: skip
-            took = time.perf_counter() - started
-            prepared = [
-                {"id": new_id(now), "name": "x", "id_hash": uuid.uuid4().hex * 2, "id_sealed": "s", "id_masked": "m",
-                 "phone_hash": None, "phone_sealed": None, "phone_masked": None, "sex": "male", "birth_year": 1980,
-                 "grid_code": grids[0], "house_id": None, "residence": "permanent", "separated": False,
-                 "household_no": None, "relation": None, "version": 1, "created_at": now, "updated_at": now}
-                for _ in range(len(report.imported))
-            ]  # fmt: skip
-            started = time.perf_counter()
-            with platform.engine.begin() as conn:
-                conn.execute(insert(t.register_residents), prepared)
-            bare = time.perf_counter() - started
-            platform.engine.dispose()
-        print(f"{backend}: imported {len(report.imported)} residents ({len(report.rejected)} rows rejected with their "
-              f"line) in {took:.2f} s = {rows / took:,.0f} rows/s; bare inserts of the same rows {bare:.2f} s; "
-              f"ratio {took / bare:.1f}")  # fmt: skip
-    finally:
-        if schema:
-            import psycopg
-
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with tempfile.TemporaryDirectory() as tmp, database_url(backend) as url:
+        platform = bootstrap(make_settings(Path(tmp), url), clock=SystemClock())
+        populate(platform)
+        grids = [n.code for n in platform.grids.tree if str(n.level) == "grid"]
+        content = resident_file(rows, grids)
+        started = time.perf_counter()
+        table = read_table(content, "residents.csv")
+        now = platform.clock.now()
+        with platform.uow() as uow:
+            report = register.import_residents(uow, table, actor=SYSTEM_ACTOR, grids=platform.grids, vault=platform.pii,
+                                               today=date.today(), now=now, new_id=new_id)  # fmt: skip
+        took = time.perf_counter() - started
+        prepared = [
+            {"id": new_id(now), "name": "x", "id_hash": uuid.uuid4().hex * 2, "id_sealed": "s", "id_masked": "m",
+             "phone_hash": None, "phone_sealed": None, "phone_masked": None, "sex": "male", "birth_year": 1980,
+             "grid_code": grids[0], "house_id": None, "residence": "permanent", "separated": False,
+             "household_no": None, "relation": None, "version": 1, "created_at": now, "updated_at": now}
+            for _ in range(len(report.imported))
+        ]  # fmt: skip
+        started = time.perf_counter()
+        with platform.engine.begin() as conn:
+            conn.execute(insert(t.register_residents), prepared)
+        bare = time.perf_counter() - started
+        platform.engine.dispose()
+    print(f"{backend}: imported {len(report.imported)} residents ({len(report.rejected)} rows rejected with their "
+          f"line) in {took:.2f} s = {rows / took:,.0f} rows/s; bare inserts of the same rows {bare:.2f} s; "
+          f"ratio {took / bare:.1f}")  # fmt: skip
 
 
 def main() -> None:

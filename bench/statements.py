@@ -23,6 +23,8 @@ from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.databases import database_url  # noqa: E402
+
 from gridgov.adapters.clock import SystemClock  # noqa: E402
 from gridgov.api.app import create_app  # noqa: E402
 from gridgov.bootstrap import bootstrap  # noqa: E402
@@ -60,17 +62,12 @@ def main() -> None:
     ap.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--reports", type=int, default=20)
     args = ap.parse_args()
-    url = None
-    if args.backend == "postgres":
-        import uuid
+    with tempfile.TemporaryDirectory() as tmp, database_url(args.backend) as url:
+        run(args.backend, args.reports, Path(tmp), url)
 
-        import psycopg
 
-        schema = "bench_" + uuid.uuid4().hex[:8]
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as conn:
-            conn.execute(f"CREATE SCHEMA {schema}")
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
-    platform = bootstrap(make_settings(Path(tempfile.mkdtemp()), url), clock=SystemClock())
+def run(backend: str, n: int, tmp: Path, url: str | None) -> None:
+    platform = bootstrap(make_settings(tmp, url), clock=SystemClock())
     populate(platform)
     street = next(n for n in platform.grids.tree if str(n.level) == "street")
     # the test district lacks the unit the garbage rule names: add it, so triage dispatches by itself
@@ -81,7 +78,7 @@ def main() -> None:
     with TestClient(app) as client:
         token = client.post("/api/v1/auth/token", data={"username": "ann", "password": PASSWORD}).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
-        for i in range(args.reports):
+        for i in range(n):
             lon, lat, _ = point_in(platform, "grid", i % 20)
             cursor = FeedCursor(last_event_id(platform.engine))
             meter.take()
@@ -94,7 +91,6 @@ def main() -> None:
             steps["relay: notices"] += meter.take()
             cursor.read(platform.engine)
             steps["live feed read"] += meter.take()
-    n = args.reports
     baseline = _bare_insert(platform, meter, r.json()["id"])
     with platform.engine.connect() as conn:
         from sqlalchemy import select
@@ -102,7 +98,7 @@ def main() -> None:
         from gridgov.adapters import tables as t
 
         statuses = Counter(conn.execute(select(t.cases.c.status).where(t.cases.c.reporter_id != "")).scalars())
-    print(f"backend {args.backend}, {n} resident reports through the API (mean per report); after triage: {dict(statuses)}")
+    print(f"backend {backend}, {n} resident reports through the API (mean per report); after triage: {dict(statuses)}")
     total: Counter[str] = Counter()
     for name, counts in steps.items():
         total += counts

@@ -35,6 +35,8 @@ from sqlalchemy import insert, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.databases import database_url  # noqa: E402
+
 from gridgov.adapters import tables as t  # noqa: E402
 from gridgov.adapters.classifier import load_default  # noqa: E402
 from gridgov.adapters.clock import SystemClock  # noqa: E402
@@ -52,7 +54,6 @@ SHIPPED_TABLE = parse_category_csv((ROOT / "src" / "gridgov" / "data" / "categor
 CAMERA_SCENES = sorted({s for c in SHIPPED_TABLE if c.kind == "event" for s in c.scenes if not s.isascii()})
 MIX = {"message": 0.35, "app": 0.25, "hotline_address": 0.15, "camera": 0.15, "alarm": 0.07, "sos": 0.03}
 CAMERAS, SENSORS, BUTTONS = 40, 20, 30
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def load_messages() -> list[str]:
@@ -191,15 +192,7 @@ def run_bare_inserts(platform, n: int) -> float:
 
 
 def bench(backend: str, n: int, bare_n: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = schema = None
-        if backend == "postgres":
-            import psycopg
-
-            schema = "bench_" + uuid.uuid4().hex[:8]
-            with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-                c.execute(f"CREATE SCHEMA {schema}")
-            url = f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+    with tempfile.TemporaryDirectory() as tmp, database_url(backend) as url:
         platform = bootstrap(make_settings(Path(tmp), url), clock=SystemClock())
         try:
             seed_directory(platform, "bench-password")
@@ -213,11 +206,6 @@ def bench(backend: str, n: int, bare_n: int) -> None:
             bare = run_bare_inserts(platform, bare_n)
         finally:
             platform.engine.dispose()
-            if schema:
-                import psycopg
-
-                with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-                    c.execute(f"DROP SCHEMA {schema} CASCADE")
     q = statistics.quantiles(latencies, n=100)
     print(f"{backend}: {n} reports ({', '.join(f'{k} {v}' for k, v in sorted(outcomes.items()))})")
     print(f"  cases: {', '.join(f'{k} {v}' for k, v in triaged.most_common())}")

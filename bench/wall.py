@@ -25,6 +25,8 @@ from sqlalchemy import insert, or_, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.databases import database_url  # noqa: E402
+
 from gridgov.adapters import tables as t  # noqa: E402
 from gridgov.adapters.clock import SystemClock  # noqa: E402
 from gridgov.bootstrap import bootstrap  # noqa: E402
@@ -32,7 +34,6 @@ from gridgov.domain.commands import ReportCase  # noqa: E402
 from gridgov.queries import stats  # noqa: E402
 from tests.conftest import make_settings, point_in, populate  # noqa: E402
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 STATUSES = ["reported", "dispatched", "in_progress", "handled", "closed", "rated", "rated", "rated", "closed", "rejected"]
 
 
@@ -70,15 +71,7 @@ def timed(fn, runs: int = 7) -> float:
 
 
 def bench(backend: str, n: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = schema = None
-        if backend == "postgres":
-            import psycopg
-
-            schema = "bench_" + uuid.uuid4().hex[:8]
-            with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-                c.execute(f"CREATE SCHEMA {schema}")
-            url = f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+    with tempfile.TemporaryDirectory() as tmp, database_url(backend) as url:
         platform = bootstrap(make_settings(Path(tmp), url), clock=SystemClock())
         try:
             actors = populate(platform)
@@ -100,11 +93,6 @@ def bench(backend: str, n: int) -> None:
             full, floor = timed(overview), timed(bare)
         finally:
             platform.engine.dispose()
-            if schema:
-                import psycopg
-
-                with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                    conn.execute(f"DROP SCHEMA {schema} CASCADE")
     print(f"{backend}: {n} cases, {rows} in the window or open   overview {full * 1000:.1f} ms   "
           f"bare fetch of the same rows {floor * 1000:.1f} ms   ratio overview/bare {full / floor:.2f}")  # fmt: skip
 
